@@ -1,0 +1,177 @@
+// Command train trains a Llama-style model on one device and writes a run
+// folder: metrics.jsonl and model/, a Hugging Face model folder that is also
+// the checkpoint -resume continues from.
+//
+//	go run ./cmd/train                       # n800k on the built-in corpus, a few minutes on 2 cores
+//	go run ./cmd/train -preset n2m -steps 2000 -out runs/n2m
+//	go run ./cmd/train -out runs/n2m -resume # continue an interrupted run
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/plateau-lab/plateau/kernels"
+	"github.com/plateau-lab/plateau/model"
+	"github.com/plateau-lab/plateau/train"
+)
+
+func main() {
+	if err := run(os.Args[1:]); err != nil {
+		fmt.Fprintln(os.Stderr, "train:", err)
+		os.Exit(1)
+	}
+}
+
+type flags struct {
+	preset, config, source, tokenizer string
+	vocab                             int
+	valFrac                           float64
+	batch, seq, accum, steps          int
+	tokens                            int64
+	lr, minLR                         float64
+	warmup                            int
+	schedule                          string
+	wsdDecay                          float64
+	wd, clip, beta1, beta2            float64
+	seed                              uint64
+	evalEvery, evalBatches            int
+	saveEvery, logEvery               int
+	out                               string
+	resume                            bool
+	threads                           int
+}
+
+func parse(args []string) (*flags, error) {
+	f := &flags{}
+	fs := flag.NewFlagSet("train", flag.ContinueOnError)
+	fs.StringVar(&f.preset, "preset", "n800k", "model preset: "+strings.Join(model.PresetNames(), ", "))
+	fs.StringVar(&f.config, "config", "", "a Hugging Face config.json to train instead of a preset")
+	fs.StringVar(&f.source, "data", "builtin", "training data: builtin (public-domain prose shipped with plateau)")
+	fs.StringVar(&f.tokenizer, "tokenizer", "", "a tokenizer.json to use instead of training a byte-level BPE")
+	fs.IntVar(&f.vocab, "vocab", 1024, "vocabulary size of the BPE tokenizer trained on the data")
+	fs.Float64Var(&f.valFrac, "val-frac", 0.05, "fraction of documents held out for validation")
+	fs.IntVar(&f.batch, "batch", 16, "sequences per micro-batch")
+	fs.IntVar(&f.seq, "seq", 128, "tokens per sequence")
+	fs.IntVar(&f.accum, "accum", 1, "micro-batches per optimizer step (gradient accumulation)")
+	fs.IntVar(&f.steps, "steps", 300, "optimizer steps (ignored when -tokens is set)")
+	fs.Int64Var(&f.tokens, "tokens", 0, "token budget D: steps = tokens / (batch*seq*accum)")
+	fs.Float64Var(&f.lr, "lr", 3e-3, "peak learning rate")
+	fs.Float64Var(&f.minLR, "min-lr", 3e-4, "learning rate at the end of the decay")
+	fs.IntVar(&f.warmup, "warmup", 30, "linear warmup steps")
+	fs.StringVar(&f.schedule, "schedule", "cosine", "learning rate schedule: "+strings.Join(train.Schedules, ", "))
+	fs.Float64Var(&f.wsdDecay, "wsd-decay", 0.2, "fraction of steps the wsd schedule spends decaying")
+	fs.Float64Var(&f.wd, "wd", train.DefaultAdamW.WeightDecay, "AdamW weight decay (matrices and embeddings only)")
+	fs.Float64Var(&f.clip, "clip", train.DefaultAdamW.ClipNorm, "global gradient-norm clip (0: off)")
+	fs.Float64Var(&f.beta1, "beta1", train.DefaultAdamW.Beta1, "AdamW beta1")
+	fs.Float64Var(&f.beta2, "beta2", train.DefaultAdamW.Beta2, "AdamW beta2")
+	fs.Uint64Var(&f.seed, "seed", 1, "seed of the initialisation and the batch order")
+	fs.IntVar(&f.evalEvery, "eval-every", 50, "steps between validation passes")
+	fs.IntVar(&f.evalBatches, "eval-batches", 8, "validation batches per pass")
+	fs.IntVar(&f.saveEvery, "save-every", 100, "steps between checkpoints")
+	fs.IntVar(&f.logEvery, "log-every", 10, "steps between progress lines")
+	fs.StringVar(&f.out, "out", "runs/default", "run folder")
+	fs.BoolVar(&f.resume, "resume", false, "continue from the checkpoint in -out")
+	fs.IntVar(&f.threads, "threads", 0, "CPU threads (0: all cores)")
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	return f, nil
+}
+
+func run(args []string) error {
+	f, err := parse(args)
+	if err != nil {
+		return err
+	}
+	log := os.Stderr
+	dev := kernels.NewCPU(f.threads)
+	defer dev.Close()
+
+	// Everything the flags alone decide is checked before the data loads.
+	cfg, err := modelConfig(f)
+	if err != nil {
+		return err
+	}
+	steps := f.steps
+	if f.tokens > 0 {
+		steps = int(f.tokens / int64(f.batch*f.seq*f.accum))
+		if steps < 1 {
+			return fmt.Errorf("flag -tokens %d is less than one step of %d tokens (batch x seq x accum)", f.tokens, f.batch*f.seq*f.accum)
+		}
+	}
+	if f.seq > cfg.MaxPositionEmbeddings {
+		return fmt.Errorf("flag -seq %d is longer than the model's max_position_embeddings %d", f.seq, cfg.MaxPositionEmbeddings)
+	}
+	opt := train.Options{
+		Batch: f.batch, Seq: f.seq, Accum: f.accum, Steps: steps,
+		Schedule:  train.Schedule{Kind: f.schedule, LR: f.lr, MinLR: f.minLR, Warmup: min(f.warmup, steps), Steps: steps, DecayFrac: f.wsdDecay},
+		AdamW:     train.AdamW{Beta1: f.beta1, Beta2: f.beta2, Eps: 1e-8, WeightDecay: f.wd, ClipNorm: f.clip},
+		Seed:      f.seed,
+		EvalEvery: f.evalEvery, EvalBatches: f.evalBatches, SaveEvery: f.saveEvery, LogEvery: f.logEvery,
+		Out: f.out, Resume: f.resume, Log: log,
+	}
+	if err := opt.Schedule.Validate(); err != nil {
+		return fmt.Errorf("flags -schedule, -lr, -min-lr, -warmup: %w", err)
+	}
+	if err := opt.AdamW.Validate(); err != nil {
+		return err
+	}
+	d, err := loadData(f)
+	if err != nil {
+		return err
+	}
+	if f.config == "" {
+		cfg.VocabSize = d.Tokenizer.VocabSize()
+	} else if cfg.VocabSize < d.Tokenizer.VocabSize() {
+		return fmt.Errorf("flag -config %s: vocab_size %d is smaller than the tokenizer's %d tokens", f.config, cfg.VocabSize, d.Tokenizer.VocabSize())
+	}
+	fmt.Fprintf(log, "model: %d params (%d non-embedding), d %d, %d layers, %d/%d heads, vocab %d, %.2f MFLOP/token\n",
+		cfg.Params(), cfg.NonEmbeddingParams(), cfg.HiddenSize, cfg.NumHiddenLayers, cfg.NumAttentionHeads,
+		cfg.NumKeyValueHeads, cfg.VocabSize, cfg.FLOPsPerToken(f.seq)/1e6)
+	fmt.Fprintf(log, "data: %s, %d train tokens, %d validation tokens; %d steps of %d tokens = %d tokens\n",
+		f.source, len(d.Train), len(d.Val), steps, f.batch*f.seq*f.accum, int64(steps)*int64(f.batch*f.seq*f.accum))
+	fmt.Fprintf(log, "device: %s, GOMAXPROCS %d\n", dev.Name(), runtime.GOMAXPROCS(0))
+	tr, err := train.New(dev, cfg, d, opt)
+	if err != nil {
+		return err
+	}
+	defer tr.Close()
+	res, err := tr.Run()
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(log, "done: %d steps, %d tokens in %s (%.0f tok/s); val loss %.4f -> %.4f (%.3f bits/byte); model in %s\n",
+		res.Steps, res.Tokens, time.Duration(res.WallS*float64(time.Second)).Round(time.Second), res.TokensPerS,
+		res.FirstVal, res.ValLoss, res.ValBPB, train.ModelDir(f.out))
+	return nil
+}
+
+// modelConfig is the -config file or the preset; a preset's vocabulary is
+// set once the tokenizer is known.
+func modelConfig(f *flags) (model.Config, error) {
+	if f.config != "" {
+		file, err := os.Open(f.config)
+		if err != nil {
+			return model.Config{}, fmt.Errorf("flag -config: %w", err)
+		}
+		defer file.Close()
+		c, err := model.ReadConfig(file)
+		if err != nil {
+			return model.Config{}, fmt.Errorf("flag -config %s: %w", f.config, err)
+		}
+		return c, nil
+	}
+	c, err := model.Preset(f.preset, f.vocab, max(f.seq, 256))
+	if err != nil {
+		return c, fmt.Errorf("flag -preset: %w", err)
+	}
+	return c, nil
+}

@@ -1,0 +1,250 @@
+package data
+
+import (
+	"fmt"
+	"math"
+	"runtime"
+	"slices"
+	"sync"
+)
+
+// MinVocabSize is the smallest vocabulary TrainBPE accepts: the 256 byte
+// tokens and the end-of-text token, with no merges.
+const MinVocabSize = 257
+
+// TrainBPE learns a byte-level BPE tokenizer with exactly vocabSize ids (the
+// 256 bytes, vocabSize-257 merged tokens and "<|endoftext|>") from docs.
+//
+// Documents are split into GPT-2 pre-tokens and the distinct pre-tokens are
+// counted; merges never cross a pre-token boundary. Each step merges the
+// most frequent adjacent pair, breaking ties by the smaller (left, right) id
+// pair, so the result depends only on the documents' contents. Pair counts
+// are updated incrementally, touching only the words that contain the merged
+// pair. It is an error if vocabSize is below MinVocabSize or if the documents
+// run out of pairs before the vocabulary is full.
+func TrainBPE(docs [][]byte, vocabSize int) (*Tokenizer, error) {
+	if vocabSize < MinVocabSize || vocabSize > math.MaxInt32 {
+		return nil, fmt.Errorf("train BPE: vocabulary size %d outside [%d, %d] (256 bytes + end-of-text + merges)", vocabSize, MinVocabSize, math.MaxInt32)
+	}
+	tr := newTrainer(countWords(docs))
+	for len(tr.tokens) < vocabSize-1 {
+		if !tr.step() {
+			return nil, fmt.Errorf("train BPE: documents hold only enough pairs for %d merges; vocabulary size %d needs %d tokens besides end-of-text",
+				len(tr.merges), vocabSize, vocabSize-1)
+		}
+	}
+	tokens := append(tr.tokens, []byte(EndOfText))
+	return newTokenizer(tokens, tr.merges, int32(len(tokens)-1))
+}
+
+// countWords counts the distinct pre-tokens of docs, spreading the documents
+// over all CPUs.
+func countWords(docs [][]byte) map[string]int64 {
+	workers := max(1, min(runtime.GOMAXPROCS(0), len(docs)))
+	parts := make([]map[string]int64, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			m := make(map[string]int64)
+			for i := w; i < len(docs); i += workers {
+				for s := docs[i]; len(s) > 0; {
+					n := pretokenLen(s)
+					m[string(s[:n])]++
+					s = s[n:]
+				}
+			}
+			parts[w] = m
+		})
+	}
+	wg.Wait()
+	total := parts[0]
+	for _, m := range parts[1:] {
+		for k, v := range m {
+			total[k] += v
+		}
+	}
+	return total
+}
+
+// trainWord is a distinct pre-token, its current symbols and its count.
+type trainWord struct {
+	syms  []int32
+	count int64
+}
+
+// pairEntry is a queued candidate merge. Entries are not removed when a
+// pair's count changes; an entry is acted on only if its count is current.
+type pairEntry struct {
+	count int64
+	key   uint64
+}
+
+// trainer holds the state of a BPE training run.
+type trainer struct {
+	words  []trainWord
+	counts map[uint64]int64   // live pair -> weighted count
+	where  map[uint64][]int32 // pair -> words that may contain it
+	queue  minHeap[pairEntry]
+	seen   []int32 // word -> last step that visited it
+	grown  []uint64
+	merged uint64 // pair being merged in the current step
+
+	tokens [][]byte
+	ids    map[string]int32 // token bytes -> id
+	merges []mergeRule
+}
+
+func newTrainer(wordCounts map[string]int64) *trainer {
+	keys := make([]string, 0, len(wordCounts))
+	total := 0
+	for k := range wordCounts {
+		keys = append(keys, k)
+		total += len(k)
+	}
+	slices.Sort(keys)
+	tr := &trainer{
+		words:  make([]trainWord, len(keys)),
+		counts: make(map[uint64]int64),
+		where:  make(map[uint64][]int32),
+		seen:   make([]int32, len(keys)),
+		ids:    make(map[string]int32),
+		queue: minHeap[pairEntry]{less: func(a, b pairEntry) bool {
+			return a.count > b.count || (a.count == b.count && a.key < b.key)
+		}},
+	}
+	for b := range 256 {
+		tok := []byte{byte(b)}
+		tr.tokens = append(tr.tokens, tok)
+		tr.ids[string(tok)] = int32(b)
+	}
+	backing := make([]int32, 0, total)
+	for w, k := range keys {
+		start := len(backing)
+		for i := 0; i < len(k); i++ {
+			backing = append(backing, int32(k[i]))
+		}
+		syms := backing[start:len(backing):len(backing)]
+		tr.words[w] = trainWord{syms: syms, count: wordCounts[k]}
+		tr.seen[w] = -1
+		for i := 0; i+1 < len(syms); i++ {
+			key := pairKey(syms[i], syms[i+1])
+			tr.counts[key] += wordCounts[k]
+			tr.where[key] = append(tr.where[key], int32(w))
+		}
+	}
+	// Queue pairs in key order so that the heap layout is reproducible too.
+	pairs := make([]uint64, 0, len(tr.counts))
+	for key := range tr.counts {
+		pairs = append(pairs, key)
+	}
+	slices.Sort(pairs)
+	for _, key := range pairs {
+		tr.queue.push(pairEntry{count: tr.counts[key], key: key})
+	}
+	return tr
+}
+
+// best pops the most frequent live pair, skipping and refreshing stale
+// entries. It reports false when no pair is left.
+func (tr *trainer) best() (uint64, bool) {
+	for len(tr.queue.items) > 0 {
+		e := tr.queue.pop()
+		cur := tr.counts[e.key]
+		if cur == e.count {
+			return e.key, true
+		}
+		if cur > 0 && cur < e.count {
+			tr.queue.push(pairEntry{count: cur, key: e.key})
+		}
+		// cur > e.count: a fresher entry with the current count is queued.
+	}
+	return 0, false
+}
+
+// step performs one merge. It reports false when there is nothing to merge.
+func (tr *trainer) step() bool {
+	key, ok := tr.best()
+	if !ok {
+		return false
+	}
+	a, b := int32(key>>32), int32(uint32(key))
+	joined := append(append([]byte(nil), tr.tokens[a]...), tr.tokens[b]...)
+	n, exists := tr.ids[string(joined)]
+	if !exists {
+		n = int32(len(tr.tokens))
+		tr.tokens = append(tr.tokens, joined)
+		tr.ids[string(joined)] = n
+	}
+	stamp := int32(len(tr.merges))
+	tr.merges = append(tr.merges, mergeRule{left: a, right: b, result: n})
+
+	tr.merged = key
+	tr.grown = tr.grown[:0]
+	for _, w := range tr.where[key] {
+		if tr.seen[w] != stamp {
+			tr.seen[w] = stamp
+			tr.mergeWord(w, a, b, n)
+		}
+	}
+	delete(tr.counts, key)
+	delete(tr.where, key)
+
+	slices.Sort(tr.grown)
+	for _, g := range slices.Compact(tr.grown) {
+		if c := tr.counts[g]; c > 0 {
+			tr.queue.push(pairEntry{count: c, key: g})
+		}
+	}
+	return true
+}
+
+// mergeWord replaces every occurrence of (a, b) in word w, scanning left to
+// right, by n and updates the counts of the neighbouring pairs. Pairs are
+// rewritten in place: the write index never passes the read index, so the
+// original left neighbour s[i-1] is still readable.
+func (tr *trainer) mergeWord(w, a, b, n int32) {
+	word := &tr.words[w]
+	s, f := word.syms, word.count
+	j := 0
+	for i := 0; i < len(s); {
+		if i+1 < len(s) && s[i] == a && s[i+1] == b {
+			if i > 0 {
+				tr.add(s[i-1], a, -f, w)
+				tr.add(s[j-1], n, f, w)
+			}
+			// When the next occurrence follows directly, its own left-side
+			// update accounts for the pair between the two.
+			nextFollows := i+3 < len(s) && s[i+2] == a && s[i+3] == b
+			if i+2 < len(s) && !nextFollows {
+				tr.add(b, s[i+2], -f, w)
+				tr.add(n, s[i+2], f, w)
+			}
+			s[j] = n
+			i += 2
+		} else {
+			s[j] = s[i]
+			i++
+		}
+		j++
+	}
+	word.syms = s[:j]
+}
+
+// add changes the count of pair (l, r) by delta on behalf of word w.
+func (tr *trainer) add(l, r int32, delta int64, w int32) {
+	key := pairKey(l, r)
+	if key == tr.merged {
+		return // removed wholesale at the end of the step
+	}
+	c := tr.counts[key] + delta
+	if c <= 0 {
+		delete(tr.counts, key)
+		delete(tr.where, key)
+		return
+	}
+	tr.counts[key] = c
+	if delta > 0 {
+		tr.where[key] = append(tr.where[key], w)
+		tr.grown = append(tr.grown, key)
+	}
+}

@@ -1,0 +1,165 @@
+package data
+
+import (
+	"bytes"
+	"fmt"
+	"runtime"
+	"sync"
+)
+
+// EndOfText is the content of the special token that separates documents.
+const EndOfText = "<|endoftext|>"
+
+// Tokenizer is a byte-level BPE tokenizer with GPT-2 pre-tokenization.
+//
+// Tokenizers made by TrainBPE use this id layout: ids 0..255 are the single
+// bytes in byte order, ids 256.. are the tokens created by the merges in the
+// order they were first created, and the last id, VocabSize()-1, is the
+// special token "<|endoftext|>". Tokenizers read from a tokenizer.json keep
+// that file's ids.
+//
+// A Tokenizer is immutable and safe for concurrent use.
+type Tokenizer struct {
+	tokens [][]byte          // id -> raw bytes; tokens[eot] is EndOfText
+	byteID [256]int32        // byte value -> id of its single-byte token
+	merges []mergeRule       // in rank order
+	ranks  map[uint64]ranked // pair key -> rank and result
+	eot    int32
+	pool   sync.Pool // of *encoder
+}
+
+// mergeRule says that the adjacent tokens Left, Right become Result.
+type mergeRule struct {
+	left, right, result int32
+}
+
+// ranked is the rank of a merge rule and the token it produces.
+type ranked struct {
+	rank, result int32
+}
+
+// pairKey packs an ordered pair of ids into a map key.
+func pairKey(left, right int32) uint64 {
+	return uint64(uint32(left))<<32 | uint64(uint32(right))
+}
+
+// newTokenizer checks and indexes a vocabulary and merge list. Every byte
+// must have a single-byte token, each merge result must be the concatenation
+// of its parts, and no merge may involve the end-of-text token.
+func newTokenizer(tokens [][]byte, merges []mergeRule, eot int32) (*Tokenizer, error) {
+	n := int32(len(tokens))
+	if eot < 0 || eot >= n {
+		return nil, fmt.Errorf("end-of-text id %d outside vocabulary of %d tokens", eot, n)
+	}
+	t := &Tokenizer{tokens: tokens, merges: merges, eot: eot, ranks: make(map[uint64]ranked, len(merges))}
+	for i := range t.byteID {
+		t.byteID[i] = -1
+	}
+	for id, tok := range tokens {
+		if int32(id) != eot && len(tok) == 1 {
+			t.byteID[tok[0]] = int32(id)
+		}
+	}
+	for b, id := range t.byteID {
+		if id < 0 {
+			return nil, fmt.Errorf("vocabulary has no token for byte 0x%02x", b)
+		}
+	}
+	for rank, m := range merges {
+		for _, id := range [...]int32{m.left, m.right, m.result} {
+			if id < 0 || id >= n || id == eot {
+				return nil, fmt.Errorf("merge %d: token id %d is not a regular token", rank, id)
+			}
+		}
+		l, r, res := tokens[m.left], tokens[m.right], tokens[m.result]
+		if len(res) != len(l)+len(r) || !bytes.HasPrefix(res, l) || !bytes.HasSuffix(res, r) {
+			return nil, fmt.Errorf("merge %d: token %d is not the concatenation of tokens %d and %d", rank, m.result, m.left, m.right)
+		}
+		key := pairKey(m.left, m.right)
+		if prev, dup := t.ranks[key]; dup {
+			return nil, fmt.Errorf("merge %d repeats merge %d", rank, prev.rank)
+		}
+		t.ranks[key] = ranked{rank: int32(rank), result: m.result}
+	}
+	t.pool.New = func() any { return newEncoder(t) }
+	return t, nil
+}
+
+// VocabSize returns the number of token ids, including the end-of-text token.
+func (t *Tokenizer) VocabSize() int { return len(t.tokens) }
+
+// EOT returns the id of the "<|endoftext|>" token that separates documents.
+func (t *Tokenizer) EOT() int32 { return t.eot }
+
+// NumMerges returns the number of merge rules.
+func (t *Tokenizer) NumMerges() int { return len(t.merges) }
+
+// Encode returns the token ids of text. Any byte string is accepted and
+// Decode(Encode(text)) reproduces it exactly. The text is treated as raw
+// bytes: an "<|endoftext|>" inside it is encoded as ordinary text, never as
+// the EOT id (the Hugging Face library would map it to the special token).
+func (t *Tokenizer) Encode(text []byte) []int32 {
+	e := t.pool.Get().(*encoder)
+	ids := e.encode(nil, text)
+	t.pool.Put(e)
+	return ids
+}
+
+// EncodeAll encodes each document on up to workers goroutines (all CPUs when
+// workers <= 0). The result is in document order.
+func (t *Tokenizer) EncodeAll(docs [][]byte, workers int) [][]int32 {
+	out := make([][]int32, len(docs))
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	workers = min(workers, len(docs))
+	var (
+		wg   sync.WaitGroup
+		mu   sync.Mutex
+		next int
+	)
+	for range workers {
+		wg.Go(func() {
+			e := t.pool.Get().(*encoder)
+			defer t.pool.Put(e)
+			for {
+				mu.Lock()
+				i := next
+				next++
+				mu.Unlock()
+				if i >= len(docs) {
+					return
+				}
+				out[i] = e.encode(nil, docs[i])
+			}
+		})
+	}
+	wg.Wait()
+	return out
+}
+
+// Decode returns the bytes that the ids stand for. The EOT id decodes to
+// "<|endoftext|>". An id outside [0, VocabSize()) is an error.
+func (t *Tokenizer) Decode(ids []int32) ([]byte, error) {
+	size := 0
+	for i, id := range ids {
+		if id < 0 || int(id) >= len(t.tokens) {
+			return nil, fmt.Errorf("decode: token %d at position %d outside vocabulary [0, %d)", id, i, len(t.tokens))
+		}
+		size += len(t.tokens[id])
+	}
+	out := make([]byte, 0, size)
+	for _, id := range ids {
+		out = append(out, t.tokens[id]...)
+	}
+	return out, nil
+}
+
+// Token returns a copy of the bytes of token id, or false if id is out of
+// range. It is meant for inspecting a vocabulary.
+func (t *Tokenizer) Token(id int32) ([]byte, bool) {
+	if id < 0 || int(id) >= len(t.tokens) {
+		return nil, false
+	}
+	return bytes.Clone(t.tokens[id]), true
+}

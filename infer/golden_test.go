@@ -1,0 +1,48 @@
+package infer
+
+import (
+	"math"
+	"slices"
+	"testing"
+
+	"github.com/plateau-lab/plateau/internal/golden"
+	"github.com/plateau-lab/plateau/kernels"
+)
+
+// TestGolden loads each reference case through Load (the path cmd/eval and
+// cmd/generate use), scores it and decodes greedily.
+func TestGolden(t *testing.T) {
+	for _, name := range golden.Names {
+		t.Run(name, func(t *testing.T) {
+			gc, err := golden.Load(name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			m, err := Load(kernels.NewCPU(0), gc.Dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer m.Close()
+			// case.json's targets are input_ids shifted by one plus one more
+			// token: score input_ids followed by that last target.
+			seqs := make([][]int32, len(gc.InputIDs))
+			for b := range seqs {
+				seqs[b] = append(slices.Clone(gc.InputIDs[b]), gc.Targets[b][len(gc.Targets[b])-1])
+			}
+			s, err := m.Score(seqs)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rel := math.Abs(s.Loss-gc.Loss) / gc.Loss; rel > 1e-5 {
+				t.Errorf("score loss %v, want %v", s.Loss, gc.Loss)
+			}
+			got, err := m.Generate(gc.GreedyPrompt, len(gc.GreedyContinuation), Sampling{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(got, gc.GreedyContinuation) {
+				t.Errorf("greedy continuation %v, want %v", got, gc.GreedyContinuation)
+			}
+		})
+	}
+}

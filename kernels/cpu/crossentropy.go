@@ -1,0 +1,94 @@
+package cpu
+
+import "math"
+
+// CrossEntropyForward is the language-model loss over logits ([rows, vocab],
+// rows = len(logits)/vocab) and targets ([rows]). For every row it writes
+// lse[r] = logsumexp(logits[r,:]) (max-subtracted, summed in float64); rows
+// with targets[r] >= 0 are counted and the loss is
+//
+//	loss = (1/count) * sum_{counted r} (lse[r] - logits[r, targets[r]])
+//
+// Rows with a negative target (padding, or positions masked out of the loss)
+// are ignored, though their lse is still written. count is the number of
+// counted rows; with none, loss is 0. The mean is summed in row order in
+// float64, so it does not depend on the pool size. Precondition: targets
+// below vocab.
+func CrossEntropyForward[T Float](p *Pool, lse, logits []T, targets []int32, vocab int) (loss T, count int) {
+	if vocab <= 0 {
+		return 0, 0
+	}
+	rows := len(logits) / vocab
+	p.For(rows, opGrain(vocab), func(_, lo, hi int) {
+		for r := lo; r < hi; r++ {
+			lse[r] = T(logSumExp(logits[r*vocab : (r+1)*vocab]))
+		}
+	})
+	var sum float64
+	for r, tg := range targets[:rows] {
+		if tg < 0 {
+			continue
+		}
+		sum += float64(lse[r]) - float64(logits[r*vocab+int(tg)])
+		count++
+	}
+	if count == 0 {
+		return 0, 0
+	}
+	return T(sum / float64(count)), count
+}
+
+// logSumExp returns log(sum_j exp(x[j])) computed as max + log(sum exp(x-max))
+// with the sum in float64.
+func logSumExp[T Float](x []T) float64 {
+	mx := T(math.Inf(-1))
+	for _, v := range x {
+		mx = max(mx, v)
+	}
+	var s float64
+	for _, v := range x {
+		s += expFor[T](float64(v - mx))
+	}
+	return float64(mx) + math.Log(s)
+}
+
+// CrossEntropyBackward is the gradient of CrossEntropyForward's loss scaled by
+// dloss: for every counted row r (targets[r] >= 0)
+//
+//	dlogits[r,j] = dloss * (exp(logits[r,j] - lse[r]) - [j == targets[r]]) / count
+//
+// and dlogits[r,:] = 0 for ignored rows. count is recounted from targets, so
+// the call needs nothing from the forward but lse. Shapes as in the forward.
+func CrossEntropyBackward[T Float](p *Pool, dlogits, logits, lse []T, targets []int32, vocab int, dloss T) {
+	if vocab <= 0 {
+		return
+	}
+	rows := len(logits) / vocab
+	count := 0
+	for _, tg := range targets[:rows] {
+		if tg >= 0 {
+			count++
+		}
+	}
+	var c T
+	if count > 0 {
+		c = T(float64(dloss) / float64(count))
+	}
+	p.For(rows, opGrain(vocab), func(_, lo, hi int) {
+		for r := lo; r < hi; r++ {
+			dr := dlogits[r*vocab : (r+1)*vocab]
+			tg := int(targets[r])
+			if tg < 0 {
+				clear(dr)
+				continue
+			}
+			lr := logits[r*vocab : (r+1)*vocab]
+			lr = lr[:len(dr)]
+			l := float64(lse[r])
+			for j := range dr {
+				dr[j] = c * T(expFor[T](float64(lr[j])-l))
+			}
+			dr[tg] -= c
+		}
+	})
+}

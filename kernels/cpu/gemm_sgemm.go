@@ -1,0 +1,129 @@
+//go:build !openblas
+
+package cpu
+
+// sgemmParallelFlops is the problem size, in floating-point operations, under
+// which the float32 GEMM stays on one goroutine: below it, waking a second
+// one costs more than it saves.
+const sgemmParallelFlops = 1 << 21
+
+// sgemm is the float32 GEMM behind Gemm: blocked, packed, assembly
+// micro-kernel where the CPU has one.
+func sgemm(p *Pool, transA, transB bool, m, n, k int, alpha float32, a, b []float32, beta float32, c []float32) {
+	sgemmWith(bestSgemmKernel(), p, transA, transB, m, n, k, alpha, a, b, beta, c)
+}
+
+// sgemmCall is one GEMM in flight: its operands, their leading dimensions
+// and the micro-kernel that computes it. Threads share it read-only; each
+// writes its own part of C.
+type sgemmCall struct {
+	kern           microKernel
+	transA, transB bool
+	m, n, k        int
+	lda, ldb       int
+	alpha, beta    float32
+	a, b, c        []float32
+}
+
+// sgemmWith is sgemm with the micro-kernel given, so tests can run every
+// kernel the CPU supports. It has the contract of Gemm.
+func sgemmWith(kern microKernel, p *Pool, transA, transB bool, m, n, k int, alpha float32, a, b []float32, beta float32, c []float32) {
+	if m <= 0 || n <= 0 {
+		return
+	}
+	c = c[:m*n]
+	if k <= 0 || alpha == 0 {
+		scaleInPlace(c, beta)
+		return
+	}
+	g := &sgemmCall{kern: kern, transA: transA, transB: transB, m: m, n: n, k: k,
+		lda: k, ldb: n, alpha: alpha, beta: beta, a: a, b: b, c: c}
+	if transA {
+		g.lda = m
+	}
+	if transB {
+		g.ldb = k
+	}
+	if p.Threads() == 1 || 2*m*n*k < sgemmParallelFlops {
+		s := getSgemmScratch()
+		g.serial(s, 0, m, 0, n)
+		sgemmScratchPool.Put(s)
+		return
+	}
+	g.parallel(p)
+}
+
+// sliceBeta is the beta the k slice starting at p0 applies to C: the
+// caller's for the first slice, 1 for the others, which accumulate.
+func (g *sgemmCall) sliceBeta(p0 int) float32 {
+	if p0 == 0 {
+		return g.beta
+	}
+	return 1
+}
+
+// serial computes rows [m0, m1) x columns [n0, n1) of C on the calling
+// goroutine, in the loop order of BLIS: nc-wide column blocks, kc-deep
+// slices of k (B block packed once each), mc-tall row blocks (A block packed
+// once each), then the macro-kernel over tiles.
+func (g *sgemmCall) serial(s *sgemmScratch, m0, m1, n0, n1 int) {
+	kern := g.kern
+	s.grow(kern, kern.mc*kern.kc, kern.nc*kern.kc)
+	for jc := n0; jc < n1; jc += kern.nc {
+		nc := min(kern.nc, n1-jc)
+		for pc := 0; pc < g.k; pc += kern.kc {
+			kc := min(kern.kc, g.k-pc)
+			packB(s.b, g.b, g.transB, g.ldb, pc, kc, jc, nc, kern.nr)
+			for ic := m0; ic < m1; ic += kern.mc {
+				mc := min(kern.mc, m1-ic)
+				packA(s.a, g.a, g.transA, g.lda, ic, mc, pc, kc, kern.mr)
+				g.macro(s.a, s.b, s.tile, ic, jc, mc, nc, kc, g.sliceBeta(pc))
+			}
+		}
+	}
+}
+
+// macro runs the micro-kernel over every tile of the mc x nc block of C at
+// (ic, jc). ap holds the block's rows of op(A) packed (packA layout, first
+// panel at 0) and bp its columns of op(B) (packB layout), both kc deep. The
+// B micro-panel stays in L1 while the A micro-panels stream past it. Edge
+// tiles are computed whole into tile and merged, so the kernel never writes
+// outside C.
+func (g *sgemmCall) macro(ap, bp, tile []float32, ic, jc, mc, nc, kc int, beta float32) {
+	kern := g.kern
+	mr, nr := kern.mr, kern.nr
+	for jr := 0; jr < nc; jr += nr {
+		cols := min(nr, nc-jr)
+		bpan := bp[jr*kc : (jr+nr)*kc]
+		for ir := 0; ir < mc; ir += mr {
+			rows := min(mr, mc-ir)
+			apan := ap[ir*kc : (ir+mr)*kc]
+			off := (ic+ir)*g.n + jc + jr
+			if rows == mr && cols == nr {
+				kern.fn(kc, apan, bpan, g.c[off:], g.n, g.alpha, beta)
+				continue
+			}
+			kern.fn(kc, apan, bpan, tile, nr, 1, 0)
+			mergeTile(g.c[off:], g.n, tile, nr, rows, cols, g.alpha, beta)
+		}
+	}
+}
+
+// mergeTile writes the top-left rows x cols of the tile t (row stride ldt)
+// into C at c (row stride ldc) as alpha*t + beta*C, not reading C when beta
+// is zero.
+func mergeTile(c []float32, ldc int, t []float32, ldt, rows, cols int, alpha, beta float32) {
+	for r := range rows {
+		crow := c[r*ldc : r*ldc+cols]
+		trow := t[r*ldt : r*ldt+cols]
+		if beta == 0 {
+			for j, v := range trow {
+				crow[j] = alpha * v
+			}
+			continue
+		}
+		for j, v := range trow {
+			crow[j] = alpha*v + beta*crow[j]
+		}
+	}
+}

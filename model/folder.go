@@ -1,0 +1,132 @@
+package model
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/plateau-lab/plateau/internal/atomicfile"
+	"github.com/plateau-lab/plateau/model/safetensors"
+)
+
+// File names inside a Hugging Face model folder.
+const (
+	ConfigFile    = "config.json"
+	WeightsFile   = "model.safetensors"
+	TokenizerFile = "tokenizer.json"
+)
+
+// LoadConfig reads dir/config.json.
+func LoadConfig(dir string) (Config, error) {
+	path := filepath.Join(dir, ConfigFile)
+	f, err := os.Open(path)
+	if err != nil {
+		return Config{}, fmt.Errorf("load %s: %w", path, err)
+	}
+	defer f.Close()
+	c, err := ReadConfig(f)
+	if err != nil {
+		return Config{}, fmt.Errorf("load %s: %w", path, err)
+	}
+	return c, nil
+}
+
+// LoadFolder reads a Hugging Face Llama folder (config.json and
+// model.safetensors) written by plateau or by transformers, and returns the
+// config and the parameters in ParamSpecs order. A missing tensor, a shape
+// that does not match the config, or a tensor name the model does not have
+// is an error naming the tensor.
+func LoadFolder(dir string) (Config, [][]float32, error) {
+	if err := atomicfile.Recover(dir); err != nil {
+		return Config{}, nil, err
+	}
+	c, err := LoadConfig(dir)
+	if err != nil {
+		return Config{}, nil, err
+	}
+	path := filepath.Join(dir, WeightsFile)
+	f, err := safetensors.ReadFile(path)
+	if err != nil {
+		return Config{}, nil, fmt.Errorf("load %s: %w", path, err)
+	}
+	values, err := paramsFrom(c, f)
+	if err != nil {
+		return Config{}, nil, fmt.Errorf("load %s: %w", path, err)
+	}
+	return c, values, nil
+}
+
+// paramsFrom takes c's parameters out of f, in ParamSpecs order.
+func paramsFrom(c Config, f *safetensors.File) ([][]float32, error) {
+	specs := c.ParamSpecs()
+	known := map[string]bool{}
+	values := make([][]float32, len(specs))
+	for i, p := range specs {
+		known[p.Name] = true
+		t := f.Lookup(p.Name)
+		if t == nil {
+			return nil, fmt.Errorf("tensor %q is missing (config.json describes %d layers)", p.Name, c.NumHiddenLayers)
+		}
+		if !slices.Equal(t.Shape, p.Shape) {
+			return nil, fmt.Errorf("tensor %q has shape %v, config.json implies %v", p.Name, t.Shape, p.Shape)
+		}
+		values[i] = t.Data
+	}
+	for _, t := range f.Tensors {
+		switch {
+		case known[t.Name]:
+		case c.TieWordEmbeddings && t.Name == headName: // some writers keep the tied head
+		case strings.HasSuffix(t.Name, "rotary_emb.inv_freq"): // a buffer older transformers saved
+		default:
+			return nil, fmt.Errorf("unknown tensor %q: not a parameter of a Llama model with this config", t.Name)
+		}
+	}
+	return values, nil
+}
+
+// WriteFolder writes c and values (ParamSpecs order) as config.json and
+// model.safetensors into dir, an existing directory.
+func WriteFolder(dir string, c Config, values [][]float32) error {
+	specs := c.ParamSpecs()
+	if len(values) != len(specs) {
+		return fmt.Errorf("write %s: %d tensors for %d parameters", dir, len(values), len(specs))
+	}
+	tensors := make([]safetensors.Tensor, len(specs))
+	for i, p := range specs {
+		if len(values[i]) != p.Size() {
+			return fmt.Errorf("write %s: tensor %q has %d values, want %d", dir, p.Name, len(values[i]), p.Size())
+		}
+		tensors[i] = safetensors.Tensor{Name: p.Name, Shape: p.Shape, Data: values[i]}
+	}
+	cfg := filepath.Join(dir, ConfigFile)
+	f, err := os.Create(cfg)
+	if err != nil {
+		return fmt.Errorf("write %s: %w", cfg, err)
+	}
+	if err := WriteConfig(f, c); err != nil {
+		f.Close()
+		return fmt.Errorf("write %s: %w", cfg, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("write %s: %w", cfg, err)
+	}
+	return safetensors.WriteFile(filepath.Join(dir, WeightsFile), tensors, map[string]string{"format": "pt"})
+}
+
+// SaveFolder replaces dir atomically with a model folder holding c and
+// values; extra, when not nil, adds more files (a tokenizer, optimizer
+// state) to the new folder before it is swapped in. A crash at any moment
+// leaves either the old or the new complete folder.
+func SaveFolder(dir string, c Config, values [][]float32, extra func(tmpDir string) error) error {
+	return atomicfile.WriteDir(dir, func(tmp string) error {
+		if err := WriteFolder(tmp, c, values); err != nil {
+			return err
+		}
+		if extra != nil {
+			return extra(tmp)
+		}
+		return nil
+	})
+}
