@@ -28,8 +28,8 @@ var builtinFS embed.FS
 // train/validation split and are separated by the end-of-text token when
 // tokenized.
 type Corpus struct {
-	Name string
-	Docs [][]byte
+	Name string   // identifies the corpus in logs and errors
+	Docs [][]byte // the documents, in a fixed order
 }
 
 // Bytes returns the total size of the documents.

@@ -12,7 +12,7 @@ const (
 	// cacheMaxWordLen is the longest pre-token, in bytes, that is cached.
 	cacheMaxWordLen = 64
 	// heapMinSymbols is the word length from which merges are applied with a
-	// priority queue instead of a quadratic scan.
+	// priority queue instead of a linear scan per merge.
 	heapMinSymbols = 48
 )
 
@@ -181,46 +181,4 @@ func (e *encoder) mergeQueue(ids []int32) []int32 {
 	}
 	e.syms = syms
 	return ids
-}
-
-// minHeap is a binary heap ordered by less, kept free of interface calls.
-type minHeap[T any] struct {
-	items []T
-	less  func(a, b T) bool
-}
-
-func (h *minHeap[T]) push(x T) {
-	h.items = append(h.items, x)
-	i := len(h.items) - 1
-	for i > 0 {
-		p := (i - 1) / 2
-		if !h.less(h.items[i], h.items[p]) {
-			break
-		}
-		h.items[i], h.items[p] = h.items[p], h.items[i]
-		i = p
-	}
-}
-
-func (h *minHeap[T]) pop() T {
-	top := h.items[0]
-	last := len(h.items) - 1
-	h.items[0] = h.items[last]
-	h.items = h.items[:last]
-	i := 0
-	for {
-		l, small := 2*i+1, i
-		if l < last && h.less(h.items[l], h.items[small]) {
-			small = l
-		}
-		if r := l + 1; r < last && h.less(h.items[r], h.items[small]) {
-			small = r
-		}
-		if small == i {
-			break
-		}
-		h.items[i], h.items[small] = h.items[small], h.items[i]
-		i = small
-	}
-	return top
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"runtime"
 	"sync"
+	"sync/atomic"
 )
 
 // EndOfText is the content of the special token that separates documents.
@@ -115,21 +116,13 @@ func (t *Tokenizer) EncodeAll(docs [][]byte, workers int) [][]int32 {
 	workers = min(workers, len(docs))
 	var (
 		wg   sync.WaitGroup
-		mu   sync.Mutex
-		next int
+		next atomic.Int64 // next document to encode
 	)
 	for range workers {
 		wg.Go(func() {
 			e := t.pool.Get().(*encoder)
 			defer t.pool.Put(e)
-			for {
-				mu.Lock()
-				i := next
-				next++
-				mu.Unlock()
-				if i >= len(docs) {
-					return
-				}
+			for i := int(next.Add(1) - 1); i < len(docs); i = int(next.Add(1) - 1) {
 				out[i] = e.encode(nil, docs[i])
 			}
 		})

@@ -117,6 +117,7 @@ func TestReadTokenizerJSONAccepts(t *testing.T) {
 		{"null decoder", `"decoder": {`, `"decoder": null, "x": {`},
 		{"byte-level post-processor", `"post_processor": null`, `"post_processor": {"type": "ByteLevel", "trim_offsets": false}`},
 		{"use_regex defaulted", `"use_regex": true`, `"unused": true`},
+		{"legacy model without type", `"type": "BPE",`, ``},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -150,6 +151,9 @@ func TestReadTokenizerJSONRejects(t *testing.T) {
 		{"trailing data", "", "", "trailing data"},
 		{"missing model", `"model": {`, `"model": null, "x": {`, "missing model"},
 		{"wrong model type", `"type": "BPE"`, `"type": "WordPiece"`, `model: type "WordPiece", want BPE`},
+		{"eot id differs", `"id": 257`, `"id": 258`, `"<|endoftext|>" has id 257, but added_tokens gives 258`},
+		{"no type and no merges", "", minimal(`{"vocab": {}}`), `model: type "", want BPE`},
+		{"eot beyond vocab", "", minimal(`{"type": "BPE", "vocab": {"<|endoftext|>": 257}, "merges": []}`), `has id 257; ids of 1 tokens must be 0..0`},
 		{"dropout", `"dropout": null`, `"dropout": 0.1`, "dropout 0.1"},
 		{"suffix", `"end_of_word_suffix": null`, `"end_of_word_suffix": "</w>"`, "end_of_word_suffix"},
 		{"ignore merges", `"fuse_unk": false`, `"fuse_unk": false, "ignore_merges": true`, "ignore_merges true"},
@@ -182,6 +186,8 @@ func TestReadTokenizerJSONRejects(t *testing.T) {
 			switch {
 			case tt.name == "trailing data":
 				in += "{}"
+			case tt.old == "":
+				in = tt.new
 			case !strings.Contains(in, tt.old):
 				t.Fatalf("template lacks %q", tt.old)
 			default:
@@ -195,12 +201,18 @@ func TestReadTokenizerJSONRejects(t *testing.T) {
 	}
 }
 
+// minimal returns a tokenizer.json with the given model and otherwise valid
+// fields.
+func minimal(model string) string {
+	return `{"added_tokens": [{"id": 257, "content": "<|endoftext|>"}], "pre_tokenizer": {"type": "ByteLevel"}, "model": ` + model + `}`
+}
+
 func FuzzReadTokenizerJSON(f *testing.F) {
 	base := miniJSON(f)
 	f.Add([]byte(base))
 	f.Add([]byte(strings.Replace(base, `"a b"`, `["a", "b"]`, 1)))
 	f.Add([]byte(strings.Replace(base, `"ab": 256`, `"ab": 2560`, 1)))
-	f.Add([]byte(`{"model": {"type": "BPE", "vocab": {}, "merges": []}}`))
+	f.Add([]byte(minimal(`{"type": "BPE", "vocab": {"<|endoftext|>": 257}, "merges": []}`)))
 	f.Add([]byte(`{}`))
 	f.Add([]byte(`null`))
 	f.Fuzz(func(t *testing.T, in []byte) {

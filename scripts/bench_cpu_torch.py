@@ -20,11 +20,60 @@ import json
 import math
 import os
 import statistics
+import sys
 import time
 
-import torch
-import torch.nn as nn
-import torch.nn.functional as F
+
+def default_threads():
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:
+        return os.cpu_count() or 1
+
+
+def parse_args():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--vocab", type=int, default=512)
+    p.add_argument("--d", type=int, default=128)
+    p.add_argument("--layers", type=int, default=2)
+    p.add_argument("--heads", type=int, default=4)
+    p.add_argument("--batch", type=int, default=16)
+    p.add_argument("--seq", type=int, default=128)
+    p.add_argument("--steps", type=int, default=20)
+    p.add_argument("--warmup", type=int, default=3)
+    p.add_argument("--threads", type=int, default=0, help="0 = all available cores")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--omp-wait-policy", choices=("passive", "default"), default="passive",
+                   help="passive (default): set OMP_WAIT_POLICY=PASSIVE unless the environment "
+                        "sets it; default: leave libgomp's spin-then-sleep behaviour")
+    p.add_argument("--matmul", type=int, default=0,
+                   help="instead of training, time an N^3 fp32 matmul and exit")
+    return p.parse_args()
+
+
+ARGS = parse_args()
+THREADS = ARGS.threads if ARGS.threads > 0 else default_threads()
+# torch.set_num_threads only sizes torch's own OpenMP pool; the BLAS that
+# Debian's torch calls for matmuls (OpenBLAS) reads its thread count from the
+# environment when it is loaded, i.e. at "import torch". Set it first so that
+# --threads governs every pool (an explicit setting in the environment wins).
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, str(THREADS))
+# Debian's torch runs its elementwise kernels on libgomp threads and its
+# matmuls on OpenBLAS's own pthreads. With libgomp's default wait policy the
+# OpenMP workers keep spinning after each parallel region while OpenBLAS wants
+# the same cores: measured on an idle 2-core machine, S1 drops from ~32k to
+# ~9k tokens/s. PASSIVE makes idle OpenMP workers sleep at once.
+if ARGS.omp_wait_policy == "passive":
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+try:
+    import torch
+    import torch.nn as nn
+    import torch.nn.functional as F
+except ImportError:
+    sys.exit("bench_cpu_torch.py: no torch in %s (on Debian: apt-get install python3-torch, "
+             "then run with /usr/bin/python3)" % sys.executable)
 
 HAS_SDPA = hasattr(F, "scaled_dot_product_attention")  # torch >= 2.0
 
@@ -132,11 +181,19 @@ class LlamaLM(nn.Module):
         return F.cross_entropy(logits.view(-1, self.vocab), targets.view(-1))
 
 
-def default_threads():
+def cpu_busy_seconds():
+    """Seconds of CPU time the whole machine has spent busy (Linux), or None."""
     try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:
-        return os.cpu_count() or 1
+        with open("/proc/stat") as f:
+            v = [int(x) for x in f.readline().split()[1:]]
+        return (sum(v[:8]) - v[3] - v[4]) / os.sysconf("SC_CLK_TCK")  # minus idle, iowait
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def self_cpu_seconds():
+    t = os.times()
+    return t.user + t.system
 
 
 def make_adamw(params):
@@ -158,27 +215,13 @@ def bench_matmul(n, reps):
     dt = (time.perf_counter() - t0) / reps
     print(json.dumps({"impl": "pytorch-matmul", "torch": torch.__version__,
                       "threads": torch.get_num_threads(), "n": n,
+                      "openblas_threads": os.environ.get("OPENBLAS_NUM_THREADS"),
                       "ms": round(dt * 1e3, 3), "gflops": round(2 * n ** 3 / dt / 1e9, 2)}),
           flush=True)
 
 
 def main():
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--vocab", type=int, default=512)
-    p.add_argument("--d", type=int, default=128)
-    p.add_argument("--layers", type=int, default=2)
-    p.add_argument("--heads", type=int, default=4)
-    p.add_argument("--batch", type=int, default=16)
-    p.add_argument("--seq", type=int, default=128)
-    p.add_argument("--steps", type=int, default=20)
-    p.add_argument("--warmup", type=int, default=3)
-    p.add_argument("--threads", type=int, default=0, help="0 = all available cores")
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--matmul", type=int, default=0,
-                   help="instead of training, time an N^3 fp32 matmul and exit")
-    a = p.parse_args()
-
-    threads = a.threads if a.threads > 0 else default_threads()
+    a, threads = ARGS, THREADS
     torch.set_num_threads(threads)
     torch.manual_seed(a.seed)
 
@@ -208,12 +251,20 @@ def main():
     for _ in range(a.warmup):
         step()
     times = []
+    busy0, self0 = cpu_busy_seconds(), self_cpu_seconds()
     t0 = time.perf_counter()
     for _ in range(a.steps):
         ts = time.perf_counter()
         loss = step()
         times.append(time.perf_counter() - ts)
-    dt = (time.perf_counter() - t0) / max(a.steps, 1)
+    wall = time.perf_counter() - t0
+    dt = wall / max(a.steps, 1)
+    busy1, self1 = cpu_busy_seconds(), self_cpu_seconds()
+    # cores kept busy by *other* processes while we were timing: on a shared
+    # machine anything much above 0 means the numbers are not trustworthy.
+    other = None
+    if busy0 is not None and busy1 is not None and wall > 0:
+        other = round(max(0.0, (busy1 - busy0) - (self1 - self0)) / wall, 2)
     med = statistics.median(times)
 
     tok_s = B * T / dt
@@ -230,6 +281,8 @@ def main():
         "flops_per_token": flops_per_token,
         "attn": "sdpa" if HAS_SDPA else "matmul-softmax",
         "loss": round(loss.item(), 4),
+        "other_load_cores": other,
+        "omp_wait_policy": os.environ.get("OMP_WAIT_POLICY", "default"),
     }), flush=True)
 
 

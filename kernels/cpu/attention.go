@@ -2,6 +2,10 @@ package cpu
 
 import "math"
 
+// attnBlock is how many query rows the attention kernels take per tile: a
+// tile's scores against the keys it can see are at most attnBlock x seq.
+const attnBlock = 64
+
 // AttentionForward is causal scaled dot-product attention with grouped-query
 // attention (GQA), the core of a Llama attention block.
 //
@@ -15,11 +19,16 @@ import "math"
 //	lse[b,h,t] = log sum_{j<=t} exp(s_j)
 //
 // lse is [batch, heads, seq] and is what AttentionBackward needs to recompute
-// the softmax without storing it. The softmax is max-subtracted and its sum
-// and logarithm are taken in float64.
+// the softmax without storing it.
 //
-// The (b, h) pairs are spread over the pool; each thread uses O(seq + hd)
-// scratch. The result does not depend on the pool size.
+// The (b, h) pairs are spread over the pool. Each gathers its head of k and v
+// into dense scratch and walks the queries in tiles of attnBlock rows: the
+// tile's scores against the keys up to its last row are one GEMM, the
+// max-subtracted exponentials one vector pass per row (masked keys are set
+// to 0, the sum is kept in float64), and the unnormalised product with v a
+// second GEMM whose rows are then divided by their sums. Keys after a tile's
+// last row are never touched. Every GEMM runs on its task's goroutine, so the
+// result does not depend on the pool size.
 func AttentionForward[T Float](p *Pool, out, lse, q, k, v []T, batch, seq, heads, kvHeads, hd int) {
 	if batch <= 0 || seq <= 0 || heads <= 0 || kvHeads <= 0 || hd <= 0 {
 		return
@@ -30,39 +39,48 @@ func AttentionForward[T Float](p *Pool, out, lse, q, k, v []T, batch, seq, heads
 	}
 	qStride, kvStride := heads*hd, kvHeads*hd
 	scale := T(1 / math.Sqrt(float64(hd)))
+	qb := min(attnBlock, seq)
 	p.For(batch*heads, 1, func(_, lo, hi int) {
-		buf := make([]T, seq+hd)
-		scores, qs := buf[:seq], buf[seq:]
+		sc, buf := getScratch[T](2*seq*hd + 2*qb*hd + qb*seq)
+		defer putScratch(sc)
+		// k and v of one head (seq x hd); per tile q and the output (nb x
+		// hd) and the scores (nb x keys).
+		kh, vh, buf := buf[:seq*hd], buf[seq*hd:2*seq*hd], buf[2*seq*hd:]
+		qh, oh, s := buf[:qb*hd], buf[qb*hd:2*qb*hd], buf[2*qb*hd:]
+		var inv [attnBlock]T
+		gathered := -1 // the kv row offset now in kh and vh
 		for bh := lo; bh < hi; bh++ {
 			b, h := bh/heads, bh%heads
 			qOff := b*seq*qStride + h*hd
 			kvOff := b*seq*kvStride + (h/group)*hd
+			if kvOff != gathered {
+				gatherRows(kh, k[kvOff:], seq, hd, kvStride)
+				gatherRows(vh, v[kvOff:], seq, hd, kvStride)
+				gathered = kvOff
+			}
 			lseRow := lse[bh*seq : (bh+1)*seq]
-			for t := range lseRow {
-				qt := q[qOff+t*qStride:][:len(qs)]
-				for i := range qs {
-					qs[i] = qt[i] * scale
+			for t0 := 0; t0 < seq; t0 += qb {
+				nb := min(qb, seq-t0)
+				keys := t0 + nb // keys 0..keys-1 are seen by some row of the tile
+				gatherRows(qh, q[qOff+t0*qStride:], nb, hd, qStride)
+				Gemm(nil, false, true, nb, keys, hd, scale, qh, kh, 0, s[:nb*keys])
+				for u := range nb {
+					t := t0 + u
+					row := s[u*keys : (u+1)*keys]
+					live := row[:t+1]
+					mx := rowMax(live)
+					sum := expSub(live, live, mx, 1)
+					clear(row[t+1:])
+					inv[u] = T(1 / sum)
+					lseRow[t] = T(float64(mx) + math.Log(sum))
 				}
-				sc := scores[:t+1]
-				rowDots(sc, qs, k, kvOff, kvStride)
-				mx := sc[0]
-				for _, s := range sc {
-					mx = max(mx, s)
+				Gemm(nil, false, false, nb, hd, keys, 1, s[:nb*keys], vh, 0, oh)
+				for u := range nb {
+					ot := out[qOff+(t0+u)*qStride:][:hd]
+					for i, x := range oh[u*hd : (u+1)*hd] {
+						ot[i] = x * inv[u]
+					}
 				}
-				var sum float64
-				for j, s := range sc {
-					e := expFor[T](float64(s - mx))
-					sc[j] = T(e)
-					sum += e
-				}
-				inv := T(1 / sum)
-				for j := range sc {
-					sc[j] *= inv
-				}
-				ot := out[qOff+t*qStride:][:hd]
-				clear(ot)
-				rowAxpys(ot, sc, v, kvOff, kvStride)
-				lseRow[t] = T(float64(mx) + math.Log(sum))
 			}
 		}
 	})
@@ -80,11 +98,17 @@ func AttentionForward[T Float](p *Pool, out, lse, q, k, v []T, batch, seq, heads
 //	dq_t  = scale * sum_j dS_tj k_j
 //	dk_j  = scale * sum_t dS_tj q_t
 //
-// summed over every query head that shares the kv head for dk and dv. The
-// work is split over (b, kv head) groups, which own disjoint parts of dq, dk
-// and dv, so there are no races and every sum runs in a fixed order: the
-// result does not depend on the pool size. Each thread uses O(seq + hd)
-// scratch. Inputs as in AttentionForward.
+// summed over every query head that shares the kv head for dk and dv.
+//
+// The work is split over (b, kv head) groups, which own disjoint parts of dq,
+// dk and dv, so there are no races. A group gathers its k and v into dense
+// scratch and accumulates its dk and dv there; for each of its query heads
+// and each tile of attnBlock query rows (last tile first), P and dout·v^T
+// are GEMMs against the keys the tile can see, dS is formed row by row with
+// vector kernels, and dq, dk and dv are three more GEMMs (dk and dv
+// accumulating, tile after tile and head after head in a fixed order).
+// Every GEMM runs on its task's goroutine, so the result does not depend on
+// the pool size. Inputs as in AttentionForward.
 func AttentionBackward[T Float](p *Pool, dq, dk, dv, q, k, v, out, lse, dout []T, batch, seq, heads, kvHeads, hd int) {
 	if batch <= 0 || seq <= 0 || heads <= 0 || kvHeads <= 0 || hd <= 0 {
 		return
@@ -95,114 +119,87 @@ func AttentionBackward[T Float](p *Pool, dq, dk, dv, q, k, v, out, lse, dout []T
 	}
 	qStride, kvStride := heads*hd, kvHeads*hd
 	scale := T(1 / math.Sqrt(float64(hd)))
+	qb := min(attnBlock, seq)
 	p.For(batch*kvHeads, 1, func(_, lo, hi int) {
-		// Query rows are handled in blocks of up to bwdBlock, so that each
-		// dk_j and dv_j is read and written once per block, not once per row.
-		// Per row u of a block: qs_u = scale*q_t, and P_u, dS_u over the keys.
-		buf := make([]T, bwdBlock*(hd+2*seq))
-		qsBuf, pBuf, dsBuf := buf[:bwdBlock*hd], buf[bwdBlock*hd:bwdBlock*(hd+seq)], buf[bwdBlock*(hd+seq):]
+		sc, buf := getScratch[T](4*seq*hd + 3*qb*hd + 2*qb*seq)
+		defer putScratch(sc)
+		// Per group: k, v and the dk, dv sums (seq x hd each). Per tile: q,
+		// dout and dq (nb x hd), P and dP, then dS (nb x keys).
+		kh, vh := buf[:seq*hd], buf[seq*hd:2*seq*hd]
+		dkh, dvh, buf := buf[2*seq*hd:3*seq*hd], buf[3*seq*hd:4*seq*hd], buf[4*seq*hd:]
+		qh, gh, dqh, buf := buf[:qb*hd], buf[qb*hd:2*qb*hd], buf[2*qb*hd:3*qb*hd], buf[3*qb*hd:]
+		s, ds := buf[:qb*seq], buf[qb*seq:2*qb*seq]
+		var dd [attnBlock]T
 		for bg := lo; bg < hi; bg++ {
 			b, g := bg/kvHeads, bg%kvHeads
 			kvOff := b*seq*kvStride + g*hd
-			for j := range seq {
-				clear(dk[kvOff+j*kvStride:][:hd])
-				clear(dv[kvOff+j*kvStride:][:hd])
-			}
+			gatherRows(kh, k[kvOff:], seq, hd, kvStride)
+			gatherRows(vh, v[kvOff:], seq, hd, kvStride)
+			// The tiles run last to first, so the group's first GEMMs into
+			// dkh and dvh cover every key and can overwrite them (beta 0).
+			var beta T
 			for h := g * group; h < (g+1)*group; h++ {
 				qOff := b*seq*qStride + h*hd
 				lseRow := lse[(b*heads+h)*seq : (b*heads+h+1)*seq]
-				for t0 := 0; t0 < seq; t0 += bwdBlock {
-					nb := min(bwdBlock, seq-t0)
-					keys := t0 + nb // keys 0..keys-1 are seen by some row of the block
-					var qsRow, gRow, pRow, dsRow [bwdBlock][]T
+				for t0 := (seq - 1) / qb * qb; t0 >= 0; t0 -= qb {
+					nb := min(qb, seq-t0)
+					keys := t0 + nb
+					tq := qOff + t0*qStride
+					gatherRows(qh, q[tq:], nb, hd, qStride)
+					gatherRows(gh, dout[tq:], nb, hd, qStride)
+					for u := range nb {
+						dd[u] = vecDot(gh[u*hd:(u+1)*hd], out[tq+u*qStride:][:hd])
+					}
+					sp, dsp := s[:nb*keys], ds[:nb*keys]
+					Gemm(nil, false, true, nb, keys, hd, scale, qh, kh, 0, sp)
+					Gemm(nil, false, true, nb, keys, hd, 1, gh, vh, 0, dsp)
 					for u := range nb {
 						t := t0 + u
-						off := qOff + t*qStride
-						qs := qsBuf[u*hd : (u+1)*hd]
-						qt := q[off:][:len(qs)]
-						for i := range qs {
-							qs[i] = qt[i] * scale
-						}
-						gt := dout[off:][:hd]
-						pr := pBuf[u*seq:][:keys]
-						dr := dsBuf[u*seq:][:keys]
-						qsRow[u], gRow[u], pRow[u], dsRow[u] = qs, gt, pr, dr
-						attnRowGrad(dq[off:][:hd], pr[:t+1], dr[:t+1], qs, gt, out[off:][:hd], k, v, kvOff, kvStride, lseRow[t], scale)
-						// Keys after t are masked for this row: weight 0.
+						pr, dr := sp[u*keys:(u+1)*keys], dsp[u*keys:(u+1)*keys]
+						expSub(pr[:t+1], pr[:t+1], lseRow[t], 1)
+						softmaxGrad(dr[:t+1], pr[:t+1], dd[u])
 						clear(pr[t+1:])
 						clear(dr[t+1:])
 					}
-					for j := range keys {
-						off := kvOff + j*kvStride
-						dkj, dvj := dk[off:][:hd], dv[off:][:hd]
-						if nb == bwdBlock {
-							vecAxpy4(dkj, dsRow[0][j], dsRow[1][j], dsRow[2][j], dsRow[3][j], qsRow[0], qsRow[1], qsRow[2], qsRow[3])
-							vecAxpy4(dvj, pRow[0][j], pRow[1][j], pRow[2][j], pRow[3][j], gRow[0], gRow[1], gRow[2], gRow[3])
-							continue
-						}
-						for u := range nb {
-							vecAxpy(dkj, dsRow[u][j], qsRow[u])
-							vecAxpy(dvj, pRow[u][j], gRow[u])
-						}
-					}
+					Gemm(nil, false, false, nb, hd, keys, scale, dsp, kh, 0, dqh)
+					scatterRows(dq[tq:], dqh, nb, hd, qStride)
+					Gemm(nil, true, false, keys, hd, nb, scale, dsp, qh, beta, dkh[:keys*hd])
+					Gemm(nil, true, false, keys, hd, nb, 1, sp, gh, beta, dvh[:keys*hd])
+					beta = 1
 				}
 			}
+			scatterRows(dk[kvOff:], dkh, seq, hd, kvStride)
+			scatterRows(dv[kvOff:], dvh, seq, hd, kvStride)
 		}
 	})
 }
 
-// bwdBlock is how many query rows AttentionBackward handles together; the
-// dk, dv update is unrolled for exactly this many.
-const bwdBlock = 4
-
-// attnRowGrad does the per-row part of the attention backward for one query
-// row t = len(pr)-1: it sets pr[j] = P_tj and dr[j] = dS_tj for j <= t and
-// dq_t = scale * sum_j dS_tj k_j. qs is scale*q_t, g is dout_t, o is out_t,
-// lse is lse_t, and key j is row kvOff+j*kvStride of k and v.
-func attnRowGrad[T Float](dqt, pr, dr, qs, g, o, k, v []T, kvOff, kvStride int, lse, scale T) {
-	dd := vecDot(g, o)
-	rowDots(pr, qs, k, kvOff, kvStride) // scores
-	rowDots(dr, g, v, kvOff, kvStride)  // dout_t·v_j
-	l := float64(lse)
-	dr = dr[:len(pr)]
-	for j, s := range pr {
-		pj := T(expFor[T](float64(s) - l))
-		pr[j] = pj
-		dr[j] = pj * (dr[j] - dd)
+// softmaxGrad sets dp[j] = p[j] * (dp[j] - d) for j < len(dp): the gradient
+// of a softmax row p with respect to its logits, from the gradient dp with
+// respect to p and d = sum_j p[j]*dp[j] (which attention gets as dout·out).
+func softmaxGrad[T Float](dp, p []T, d T) {
+	if is32[T]() {
+		softmaxGrad32(asF32(dp), asF32(p), float32(d))
+		return
 	}
-	clear(dqt)
-	rowAxpys(dqt, dr, k, kvOff, kvStride)
-	for i := range dqt {
-		dqt[i] *= scale
+	p = p[:len(dp)]
+	for j, x := range dp {
+		dp[j] = p[j] * (x - d)
 	}
 }
 
-// rowDots sets dst[j] = a·m_j for j < len(dst), where m_j is the len(a)
-// elements of m from off+j*stride: the scores of one query against a run of
-// keys. It takes the rows four at a time.
-func rowDots[T Float](dst, a, m []T, off, stride int) {
-	n := len(a)
-	j := 0
-	for ; j+4 <= len(dst); j += 4 {
-		o := off + j*stride
-		dst[j], dst[j+1], dst[j+2], dst[j+3] = vecDot4(a, m[o:][:n], m[o+stride:][:n], m[o+2*stride:][:n], m[o+3*stride:][:n])
-	}
-	for ; j < len(dst); j++ {
-		dst[j] = vecDot(a, m[off+j*stride:][:n])
+// gatherRows copies rows rows of n elements, row i starting at src[i*stride],
+// into the dense rows x n matrix dst.
+func gatherRows[T Float](dst, src []T, rows, n, stride int) {
+	for i := range rows {
+		copy(dst[i*n:(i+1)*n], src[i*stride:][:n])
 	}
 }
 
-// rowAxpys sets dst += sum_j w[j]*m_j for j < len(w), where m_j is the
-// len(dst) elements of m from off+j*stride: a softmax-weighted sum of value
-// rows. It takes the rows four at a time.
-func rowAxpys[T Float](dst, w, m []T, off, stride int) {
-	n := len(dst)
-	j := 0
-	for ; j+4 <= len(w); j += 4 {
-		o := off + j*stride
-		vecAxpy4(dst, w[j], w[j+1], w[j+2], w[j+3], m[o:][:n], m[o+stride:][:n], m[o+2*stride:][:n], m[o+3*stride:][:n])
-	}
-	for ; j < len(w); j++ {
-		vecAxpy(dst, w[j], m[off+j*stride:][:n])
+// scatterRows is the inverse of gatherRows: it copies the dense rows x n
+// matrix src into rows of n elements of dst, row i starting at dst[i*stride].
+func scatterRows[T Float](dst, src []T, rows, n, stride int) {
+	for i := range rows {
+		copy(dst[i*stride:][:n], src[i*n:(i+1)*n])
 	}
 }

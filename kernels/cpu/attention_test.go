@@ -59,6 +59,8 @@ var attnShapes = []attnShape{
 	{batch: 2, seq: 7, heads: 6, kvHeads: 2, hd: 8},
 	{batch: 1, seq: 1, heads: 2, kvHeads: 1, hd: 4},
 	{batch: 3, seq: 4, heads: 1, kvHeads: 1, hd: 6},
+	// Longer than attnBlock: two query tiles, the second short.
+	{batch: 1, seq: attnBlock + 9, heads: 2, kvHeads: 1, hd: 2},
 }
 
 func TestAttention(t *testing.T) {
@@ -101,7 +103,16 @@ func TestAttention(t *testing.T) {
 // TestAttentionFloat32 checks the float32 instantiation against float64 and
 // that the pool changes no bit of any output.
 func TestAttentionFloat32(t *testing.T) {
-	s := attnShape{batch: 3, seq: 37, heads: 6, kvHeads: 2, hd: 16}
+	for _, s := range []attnShape{
+		{batch: 3, seq: 37, heads: 6, kvHeads: 2, hd: 16},
+		{batch: 2, seq: 3*attnBlock + 5, heads: 4, kvHeads: 2, hd: 8},
+	} {
+		t.Run("", func(t *testing.T) { testAttentionFloat32(t, s) })
+	}
+}
+
+func testAttentionFloat32(t *testing.T, s attnShape) {
+	t.Logf("%+v", s)
 	rng := opRNG(23)
 	rows := s.batch * s.seq
 	q64 := opRand[float64](rng, rows*s.heads*s.hd)

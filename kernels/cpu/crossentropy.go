@@ -13,15 +13,18 @@ import "math"
 // are ignored, though their lse is still written. count is the number of
 // counted rows; with none, loss is 0. The mean is summed in row order in
 // float64, so it does not depend on the pool size. Precondition: targets
-// below vocab.
+// below vocab. float32 takes its exponentials with the vector exp of
+// expSub, float64 with math.Exp.
 func CrossEntropyForward[T Float](p *Pool, lse, logits []T, targets []int32, vocab int) (loss T, count int) {
 	if vocab <= 0 {
 		return 0, 0
 	}
 	rows := len(logits) / vocab
 	p.For(rows, opGrain(vocab), func(_, lo, hi int) {
+		sc, tmp := getScratch[T](vocab)
+		defer putScratch(sc)
 		for r := lo; r < hi; r++ {
-			lse[r] = T(logSumExp(logits[r*vocab : (r+1)*vocab]))
+			lse[r] = T(logSumExp(tmp, logits[r*vocab:(r+1)*vocab]))
 		}
 	})
 	var sum float64
@@ -39,17 +42,10 @@ func CrossEntropyForward[T Float](p *Pool, lse, logits []T, targets []int32, voc
 }
 
 // logSumExp returns log(sum_j exp(x[j])) computed as max + log(sum exp(x-max))
-// with the sum in float64.
-func logSumExp[T Float](x []T) float64 {
-	mx := T(math.Inf(-1))
-	for _, v := range x {
-		mx = max(mx, v)
-	}
-	var s float64
-	for _, v := range x {
-		s += expFor[T](float64(v - mx))
-	}
-	return float64(mx) + math.Log(s)
+// with the sum in float64, using tmp (as long as x) for the exponentials.
+func logSumExp[T Float](tmp, x []T) float64 {
+	mx := rowMax(x)
+	return float64(mx) + math.Log(expSub(tmp, x, mx, 1))
 }
 
 // CrossEntropyBackward is the gradient of CrossEntropyForward's loss scaled by
@@ -82,12 +78,7 @@ func CrossEntropyBackward[T Float](p *Pool, dlogits, logits, lse []T, targets []
 				clear(dr)
 				continue
 			}
-			lr := logits[r*vocab : (r+1)*vocab]
-			lr = lr[:len(dr)]
-			l := float64(lse[r])
-			for j := range dr {
-				dr[j] = c * T(expFor[T](float64(lr[j])-l))
-			}
+			expSub(dr, logits[r*vocab:(r+1)*vocab], lse[r], c)
 			dr[tg] -= c
 		}
 	})

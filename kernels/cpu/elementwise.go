@@ -54,8 +54,7 @@ func vecAxpy[T Float](dst []T, alpha T, x []T) {
 
 // vecDot returns sum_i a[i]*b[i] over len(a) elements (b at least as long).
 // It keeps separate sums of the even and the odd terms, so that the adds do
-// not all wait on each other; vecDot4 sums in exactly the same order, so a dot
-// product does not depend on which of the two computed it.
+// not all wait on each other.
 func vecDot[T Float](a, b []T) T {
 	b = b[:len(a)]
 	var e, o T
@@ -67,46 +66,6 @@ func vecDot[T Float](a, b []T) T {
 		e += a[n-1] * b[n-1]
 	}
 	return e + o
-}
-
-// vecDot4 returns the four dot products a·b0 .. a·b3 (each b at least as long
-// as a), each summed exactly as vecDot sums it. Reading a once for four
-// products and running eight independent sums makes it about twice as fast as
-// four vecDot calls.
-func vecDot4[T Float](a, b0, b1, b2, b3 []T) (d0, d1, d2, d3 T) {
-	n := len(a)
-	b0, b1, b2, b3 = b0[:n], b1[:n], b2[:n], b3[:n]
-	var e0, e1, e2, e3, o0, o1, o2, o3 T
-	for i := 0; i < n-1; i += 2 {
-		x, y := a[i], a[i+1]
-		e0 += x * b0[i]
-		o0 += y * b0[i+1]
-		e1 += x * b1[i]
-		o1 += y * b1[i+1]
-		e2 += x * b2[i]
-		o2 += y * b2[i+1]
-		e3 += x * b3[i]
-		o3 += y * b3[i+1]
-	}
-	if n%2 == 1 {
-		x := a[n-1]
-		e0 += x * b0[n-1]
-		e1 += x * b1[n-1]
-		e2 += x * b2[n-1]
-		e3 += x * b3[n-1]
-	}
-	return e0 + o0, e1 + o1, e2 + o2, e3 + o3
-}
-
-// vecAxpy4 sets dst[i] += w0*x0[i] + w1*x1[i] + w2*x2[i] + w3*x3[i] over
-// len(dst) elements (each x at least as long): four axpys for one pass over
-// dst.
-func vecAxpy4[T Float](dst []T, w0, w1, w2, w3 T, x0, x1, x2, x3 []T) {
-	n := len(dst)
-	x0, x1, x2, x3 = x0[:n], x1[:n], x2[:n], x3[:n]
-	for i := range dst {
-		dst[i] += w0*x0[i] + w1*x1[i] + w2*x2[i] + w3*x3[i]
-	}
 }
 
 // expFor returns e^x for a kernel whose element type is T: math.Exp for

@@ -1,5 +1,3 @@
-//go:build !openblas
-
 #include "textflag.h"
 
 // Float32 GEMM micro-kernels. Each computes one tile C = alpha*A*B + beta*C

@@ -1,5 +1,3 @@
-//go:build !openblas
-
 package cpu
 
 // kernelFunc is the signature of a float32 GEMM micro-kernel. It computes one
@@ -25,44 +23,36 @@ type microKernel struct {
 }
 
 // goKernel is the portable micro-kernel, used where no assembly kernel fits
-// the CPU. Its 4x4 tile keeps the accumulators in registers on common
-// 64-bit targets.
+// the CPU.
 func goKernel() microKernel {
 	return microKernel{name: "go4x4", mr: 4, nr: 4, mc: 256, kc: 256, nc: 2048, fn: sgemmKernel4x4Go}
 }
 
-// sgemmKernel4x4Go is the kernelFunc of goKernel.
+// sgemmKernel4x4Go is the kernelFunc of goKernel. It computes the 4x4 tile as
+// two 2x4 halves, each a pass over k with eight accumulators, so that the
+// accumulators and operands fit the sixteen vector registers of amd64
+// without spilling.
 func sgemmKernel4x4Go(kc int, a, b, c []float32, ldc int, alpha, beta float32) {
-	var c00, c01, c02, c03 float32
-	var c10, c11, c12, c13 float32
-	var c20, c21, c22, c23 float32
-	var c30, c31, c32, c33 float32
 	a, b = a[:4*kc], b[:4*kc]
-	for len(a) >= 4 && len(b) >= 4 {
-		a0, a1, a2, a3 := a[0], a[1], a[2], a[3]
-		b0, b1, b2, b3 := b[0], b[1], b[2], b[3]
-		c00 += a0 * b0
-		c01 += a0 * b1
-		c02 += a0 * b2
-		c03 += a0 * b3
-		c10 += a1 * b0
-		c11 += a1 * b1
-		c12 += a1 * b2
-		c13 += a1 * b3
-		c20 += a2 * b0
-		c21 += a2 * b1
-		c22 += a2 * b2
-		c23 += a2 * b3
-		c30 += a3 * b0
-		c31 += a3 * b1
-		c32 += a3 * b2
-		c33 += a3 * b3
-		a, b = a[4:], b[4:]
+	for half := 0; half < 4; half += 2 {
+		var c00, c01, c02, c03 float32
+		var c10, c11, c12, c13 float32
+		for p := 0; p+4 <= len(a) && p+4 <= len(b); p += 4 {
+			av, bv := (*[4]float32)(a[p:p+4]), (*[4]float32)(b[p:p+4])
+			a0, a1 := av[half], av[half+1]
+			b0, b1, b2, b3 := bv[0], bv[1], bv[2], bv[3]
+			c00 += a0 * b0
+			c01 += a0 * b1
+			c02 += a0 * b2
+			c03 += a0 * b3
+			c10 += a1 * b0
+			c11 += a1 * b1
+			c12 += a1 * b2
+			c13 += a1 * b3
+		}
+		storeRow4(c[half*ldc:half*ldc+4], alpha, beta, c00, c01, c02, c03)
+		storeRow4(c[(half+1)*ldc:(half+1)*ldc+4], alpha, beta, c10, c11, c12, c13)
 	}
-	storeRow4(c[0:4], alpha, beta, c00, c01, c02, c03)
-	storeRow4(c[ldc:ldc+4], alpha, beta, c10, c11, c12, c13)
-	storeRow4(c[2*ldc:2*ldc+4], alpha, beta, c20, c21, c22, c23)
-	storeRow4(c[3*ldc:3*ldc+4], alpha, beta, c30, c31, c32, c33)
 }
 
 // storeRow4 writes alpha*(v0..v3) + beta*row into row, not reading row when

@@ -1,4 +1,4 @@
-//go:build !openblas && amd64
+//go:build amd64
 
 package cpu
 
@@ -16,14 +16,18 @@ func sgemmKernel6x16AVX2(kc int, a, b, c []float32, ldc int, alpha, beta float32
 //go:noescape
 func sgemmKernel12x32AVX512(kc int, a, b, c []float32, ldc int, alpha, beta float32)
 
-// avx2Kernel runs on any x86-64 CPU with AVX2 and FMA. The packed 6 x kc
-// micro-panel of A stays in L1 while the kc x nc block of B streams from L2.
+// avx2Kernel runs on any x86-64 CPU with AVX2 and FMA. Its blocking is the
+// usual one for such cores: a kc x 16 micro-panel of B (16 KiB) stays in L1
+// while the 6-row micro-panels of the mc x kc block of A (144 KiB) stream
+// from L2.
 func avx2Kernel() microKernel {
 	return microKernel{name: "avx2-6x16", mr: 6, nr: 16, mc: 144, kc: 256, nc: 4080, fn: sgemmKernel6x16AVX2}
 }
 
-// avx512Kernel runs on CPUs with AVX-512F (and AVX2+FMA for the rest of the
-// package), doubling the width of every FMA over avx2Kernel.
+// avx512Kernel runs on CPUs with AVX-512F (and AVX2+FMA), doubling the width
+// of every FMA over avx2Kernel. A kc x 32 micro-panel of B (24 KiB) stays in
+// a 48 KiB L1 while the 12-row micro-panels of the mc x kc block of A
+// (360 KiB) stream from a 1 MiB L2.
 func avx512Kernel() microKernel {
 	return microKernel{name: "avx512-12x32", mr: 12, nr: 32, mc: 480, kc: 192, nc: 4096, fn: sgemmKernel12x32AVX512}
 }

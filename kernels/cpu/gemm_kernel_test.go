@@ -1,18 +1,23 @@
-//go:build !openblas
-
 package cpu
 
-import "testing"
+import (
+	"fmt"
+	"testing"
+)
 
 // TestGemmKernels runs the float32 GEMM through every micro-kernel this CPU
-// supports, not only the one Gemm picks, so the fallbacks stay correct too.
+// supports, not only the one Gemm picks, so the fallbacks stay correct too;
+// and with no room for shared buffers, so the parallel fallback to static
+// bands is checked as well.
 func TestGemmKernels(t *testing.T) {
 	for _, kern := range sgemmKernels() {
-		t.Run(kern.name, func(t *testing.T) {
-			checkGemm(t, func(p *Pool, transA, transB bool, m, n, k int, alpha float32, a, b []float32, beta float32, c []float32) {
-				sgemmWith(kern, p, transA, transB, m, n, k, alpha, a, b, beta, c)
-			}, 1e-5)
-		})
+		for _, sharedMax := range []int{sgemmSharedMax, 0} {
+			t.Run(fmt.Sprintf("%s/shared%d", kern.name, sharedMax), func(t *testing.T) {
+				checkGemm(t, func(p *Pool, transA, transB bool, m, n, k int, alpha float32, a, b []float32, beta float32, c []float32) {
+					sgemmLimited(kern, sharedMax, p, transA, transB, m, n, k, alpha, a, b, beta, c)
+				}, 1e-5)
+			})
+		}
 	}
 }
 

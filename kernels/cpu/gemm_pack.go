@@ -1,5 +1,3 @@
-//go:build !openblas
-
 package cpu
 
 // packA copies the mc x kc block of op(A) at rows i0.., columns p0.. into dst

@@ -1,5 +1,3 @@
-//go:build !openblas
-
 #include "textflag.h"
 
 // Packing helpers for the float32 GEMM (see gemm_pack.go). They need AVX
@@ -96,7 +94,7 @@ TEXT ·packT4AVX(SB), NOSPLIT, $0-72
 	SHRQ $3, CX
 	JZ packT4_done
 	LEAQ (R11)(R11*2), R13
-	LEAQ (R10)(R10*2), R14
+	LEAQ (R10)(R10*2), R9
 
 packT4_loop:
 	VMOVUPS (SI), Y0
@@ -114,12 +112,12 @@ packT4_loop:
 	VMOVUPS X0, (DI)
 	VMOVUPS X1, (DI)(R10*1)
 	VMOVUPS X2, (DI)(R10*2)
-	VMOVUPS X3, (DI)(R14*1)
+	VMOVUPS X3, (DI)(R9*1)
 	LEAQ (DI)(R10*4), DI
 	VEXTRACTF128 $1, Y0, (DI)
 	VEXTRACTF128 $1, Y1, (DI)(R10*1)
 	VEXTRACTF128 $1, Y2, (DI)(R10*2)
-	VEXTRACTF128 $1, Y3, (DI)(R14*1)
+	VEXTRACTF128 $1, Y3, (DI)(R9*1)
 	LEAQ (DI)(R10*4), DI
 	ADDQ $32, SI
 	DECQ CX

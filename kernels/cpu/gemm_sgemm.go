@@ -1,17 +1,9 @@
-//go:build !openblas
-
 package cpu
 
 // sgemmParallelFlops is the problem size, in floating-point operations, under
 // which the float32 GEMM stays on one goroutine: below it, waking a second
 // one costs more than it saves.
 const sgemmParallelFlops = 1 << 21
-
-// sgemm is the float32 GEMM behind Gemm: blocked, packed, assembly
-// micro-kernel where the CPU has one.
-func sgemm(p *Pool, transA, transB bool, m, n, k int, alpha float32, a, b []float32, beta float32, c []float32) {
-	sgemmWith(bestSgemmKernel(), p, transA, transB, m, n, k, alpha, a, b, beta, c)
-}
 
 // sgemmCall is one GEMM in flight: its operands, their leading dimensions
 // and the micro-kernel that computes it. Threads share it read-only; each
@@ -21,6 +13,7 @@ type sgemmCall struct {
 	transA, transB bool
 	m, n, k        int
 	lda, ldb       int
+	sharedMax      int // sgemmSharedMax, lowered by tests to reach bands
 	alpha, beta    float32
 	a, b, c        []float32
 }
@@ -28,6 +21,12 @@ type sgemmCall struct {
 // sgemmWith is sgemm with the micro-kernel given, so tests can run every
 // kernel the CPU supports. It has the contract of Gemm.
 func sgemmWith(kern microKernel, p *Pool, transA, transB bool, m, n, k int, alpha float32, a, b []float32, beta float32, c []float32) {
+	sgemmLimited(kern, sgemmSharedMax, p, transA, transB, m, n, k, alpha, a, b, beta, c)
+}
+
+// sgemmLimited is sgemmWith with the cap on the parallel GEMM's shared
+// buffers given, so tests can reach every parallel strategy.
+func sgemmLimited(kern microKernel, sharedMax int, p *Pool, transA, transB bool, m, n, k int, alpha float32, a, b []float32, beta float32, c []float32) {
 	if m <= 0 || n <= 0 {
 		return
 	}
@@ -37,7 +36,7 @@ func sgemmWith(kern microKernel, p *Pool, transA, transB bool, m, n, k int, alph
 		return
 	}
 	g := &sgemmCall{kern: kern, transA: transA, transB: transB, m: m, n: n, k: k,
-		lda: k, ldb: n, alpha: alpha, beta: beta, a: a, b: b, c: c}
+		lda: k, ldb: n, sharedMax: sharedMax, alpha: alpha, beta: beta, a: a, b: b, c: c}
 	if transA {
 		g.lda = m
 	}
@@ -46,50 +45,47 @@ func sgemmWith(kern microKernel, p *Pool, transA, transB bool, m, n, k int, alph
 	}
 	if p.Threads() == 1 || 2*m*n*k < sgemmParallelFlops {
 		s := getSgemmScratch()
-		g.serial(s, 0, m, 0, n)
+		g.serial(s, c, beta, 0, m, 0, n, 0, k)
 		sgemmScratchPool.Put(s)
 		return
 	}
 	g.parallel(p)
 }
 
-// sliceBeta is the beta the k slice starting at p0 applies to C: the
-// caller's for the first slice, 1 for the others, which accumulate.
-func (g *sgemmCall) sliceBeta(p0 int) float32 {
-	if p0 == 0 {
-		return g.beta
-	}
-	return 1
-}
-
-// serial computes rows [m0, m1) x columns [n0, n1) of C on the calling
-// goroutine, in the loop order of BLIS: nc-wide column blocks, kc-deep
+// serial computes rows [m0, m1) x columns [n0, n1) of dst = alpha*op(A)*op(B)
+// + beta*dst over the k range [k0, k1) on the calling goroutine, where dst is
+// m x n like C. The loop order is BLIS's: nc-wide column blocks, kc-deep
 // slices of k (B block packed once each), mc-tall row blocks (A block packed
 // once each), then the macro-kernel over tiles.
-func (g *sgemmCall) serial(s *sgemmScratch, m0, m1, n0, n1 int) {
+func (g *sgemmCall) serial(s *sgemmScratch, dst []float32, beta float32, m0, m1, n0, n1, k0, k1 int) {
 	kern := g.kern
 	s.grow(kern, kern.mc*kern.kc, kern.nc*kern.kc)
 	for jc := n0; jc < n1; jc += kern.nc {
 		nc := min(kern.nc, n1-jc)
-		for pc := 0; pc < g.k; pc += kern.kc {
-			kc := min(kern.kc, g.k-pc)
+		for pc := k0; pc < k1; pc += kern.kc {
+			kc := min(kern.kc, k1-pc)
+			sb := beta
+			if pc > k0 {
+				sb = 1
+			}
 			packB(s.b, g.b, g.transB, g.ldb, pc, kc, jc, nc, kern.nr)
 			for ic := m0; ic < m1; ic += kern.mc {
 				mc := min(kern.mc, m1-ic)
 				packA(s.a, g.a, g.transA, g.lda, ic, mc, pc, kc, kern.mr)
-				g.macro(s.a, s.b, s.tile, ic, jc, mc, nc, kc, g.sliceBeta(pc))
+				g.macro(dst, s.a, s.b, s.tile, ic, jc, mc, nc, kc, sb)
 			}
 		}
 	}
 }
 
-// macro runs the micro-kernel over every tile of the mc x nc block of C at
-// (ic, jc). ap holds the block's rows of op(A) packed (packA layout, first
-// panel at 0) and bp its columns of op(B) (packB layout), both kc deep. The
-// B micro-panel stays in L1 while the A micro-panels stream past it. Edge
-// tiles are computed whole into tile and merged, so the kernel never writes
-// outside C.
-func (g *sgemmCall) macro(ap, bp, tile []float32, ic, jc, mc, nc, kc int, beta float32) {
+// macro runs the micro-kernel over every tile of the mc x nc block at
+// (ic, jc) of dst, an m x n matrix: C, or a thread's partial sum of it. ap
+// holds the block's rows of op(A) packed (packA layout, first panel at 0) and
+// bp its columns of op(B) (packB layout), both kc deep. The B micro-panel
+// stays in L1 while the A micro-panels stream past it. Edge tiles are
+// computed whole into tile and merged, so the kernel never writes outside
+// dst.
+func (g *sgemmCall) macro(dst, ap, bp, tile []float32, ic, jc, mc, nc, kc int, beta float32) {
 	kern := g.kern
 	mr, nr := kern.mr, kern.nr
 	for jr := 0; jr < nc; jr += nr {
@@ -100,18 +96,18 @@ func (g *sgemmCall) macro(ap, bp, tile []float32, ic, jc, mc, nc, kc int, beta f
 			apan := ap[ir*kc : (ir+mr)*kc]
 			off := (ic+ir)*g.n + jc + jr
 			if rows == mr && cols == nr {
-				kern.fn(kc, apan, bpan, g.c[off:], g.n, g.alpha, beta)
+				kern.fn(kc, apan, bpan, dst[off:], g.n, g.alpha, beta)
 				continue
 			}
 			kern.fn(kc, apan, bpan, tile, nr, 1, 0)
-			mergeTile(g.c[off:], g.n, tile, nr, rows, cols, g.alpha, beta)
+			mergeTile(dst[off:], g.n, tile, nr, rows, cols, g.alpha, beta)
 		}
 	}
 }
 
 // mergeTile writes the top-left rows x cols of the tile t (row stride ldt)
-// into C at c (row stride ldc) as alpha*t + beta*C, not reading C when beta
-// is zero.
+// into the matrix at c (row stride ldc) as alpha*t + beta*c, not reading c
+// when beta is zero.
 func mergeTile(c []float32, ldc int, t []float32, ldt, rows, cols int, alpha, beta float32) {
 	for r := range rows {
 		crow := c[r*ldc : r*ldc+cols]

@@ -13,7 +13,9 @@ type gemmShape struct{ m, n, k int }
 
 // gemmShapes covers single elements, odd sizes that leave edge tiles in both
 // directions, k deeper than one packed block, more rows than one packed block
-// of A, more columns than one packed block of B, and k == 0.
+// of A, more columns than one packed block of B, k == 0, and products big
+// enough for each way the parallel float32 GEMM splits its work (k largest;
+// more tile rows than columns; more tile columns than rows).
 var gemmShapes = []gemmShape{
 	{1, 1, 1},
 	{7, 13, 5},
@@ -26,6 +28,9 @@ var gemmShapes = []gemmShape{
 	{3, 4100, 2},
 	{6, 16, 4},
 	{5, 6, 0},
+	{40, 50, 1000},
+	{300, 70, 150},
+	{20, 700, 200},
 }
 
 // gemmScalars are the (alpha, beta) pairs tested: plain product, accumulate,

@@ -3,8 +3,15 @@ package cpu
 // SwiGLUForward is the gated activation of a Llama MLP: out = silu(gate)*up
 // elementwise, with silu(x) = x*sigmoid(x). gate and up are the outputs of the
 // gate and up projections, [rows, ffn]; out is as long as gate, and up must be
-// at least as long. The sigmoid is computed in float64.
+// at least as long. float64 computes x/(1+e^-x) with math.Exp; float32 runs
+// a fused vector kernel (sigmoid by the vector exp, then the products in
+// float32). Each element's result depends on its inputs alone, never on the
+// pool size.
 func SwiGLUForward[T Float](p *Pool, out, gate, up []T) {
+	if is32[T]() {
+		swigluForward32(p, asF32(out), asF32(gate), asF32(up))
+		return
+	}
 	p.For(len(out), opMinWork/4, func(_, lo, hi int) {
 		o := out[lo:hi]
 		g, u := gate[lo:hi], up[lo:hi]
@@ -16,13 +23,25 @@ func SwiGLUForward[T Float](p *Pool, out, gate, up []T) {
 	})
 }
 
+// swigluForward32 is SwiGLUForward for float32.
+func swigluForward32(p *Pool, out, gate, up []float32) {
+	p.For(len(out), opMinWork/4, func(_, lo, hi int) {
+		swigluFwd32(out[lo:hi], gate[lo:hi], up[lo:hi])
+	})
+}
+
 // SwiGLUBackward is the gradient of SwiGLUForward: with sg = sigmoid(gate),
 //
 //	dup   = dout * gate*sg
 //	dgate = dout * up * sg*(1 + gate*(1-sg))
 //
-// All slices have the length of dgate (or more).
+// All slices have the length of dgate (or more). Precision as in the
+// forward.
 func SwiGLUBackward[T Float](p *Pool, dgate, dup, gate, up, dout []T) {
+	if is32[T]() {
+		swigluBackward32(p, asF32(dgate), asF32(dup), asF32(gate), asF32(up), asF32(dout))
+		return
+	}
 	p.For(len(dgate), opMinWork/4, func(_, lo, hi int) {
 		dg := dgate[lo:hi]
 		du, g, u, d := dup[lo:hi], gate[lo:hi], up[lo:hi], dout[lo:hi]
@@ -33,5 +52,12 @@ func SwiGLUBackward[T Float](p *Pool, dgate, dup, gate, up, dout []T) {
 			du[i] = d[i] * T(x*sg)
 			dg[i] = d[i] * u[i] * T(sg*(1+x*(1-sg)))
 		}
+	})
+}
+
+// swigluBackward32 is SwiGLUBackward for float32.
+func swigluBackward32(p *Pool, dgate, dup, gate, up, dout []float32) {
+	p.For(len(dgate), opMinWork/4, func(_, lo, hi int) {
+		swigluBwd32(dgate[lo:hi], dup[lo:hi], gate[lo:hi], up[lo:hi], dout[lo:hi])
 	})
 }
