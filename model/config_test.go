@@ -95,7 +95,7 @@ func TestPresetLadder(t *testing.T) {
 	}
 }
 
-// TestCounts checks the counts against the shapes the issue quotes: the
+// TestCounts checks the counts against the two CPU benchmark shapes: the
 // PyTorch reference's 0.56M and 5.3M parameter models.
 func TestCounts(t *testing.T) {
 	cases := []struct {

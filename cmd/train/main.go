@@ -2,7 +2,7 @@
 // folder: metrics.jsonl and model/, a Hugging Face model folder that is also
 // the checkpoint -resume continues from.
 //
-//	go run ./cmd/train                       # n800k on the built-in corpus, a few minutes on 2 cores
+//	go run ./cmd/train                       # n2m on the built-in corpus, a few minutes on 2 cores
 //	go run ./cmd/train -preset n2m -steps 2000 -out runs/n2m
 //	go run ./cmd/train -out runs/n2m -resume # continue an interrupted run
 package main
@@ -49,20 +49,20 @@ type flags struct {
 func parse(args []string) (*flags, error) {
 	f := &flags{}
 	fs := flag.NewFlagSet("train", flag.ContinueOnError)
-	fs.StringVar(&f.preset, "preset", "n800k", "model preset: "+strings.Join(model.PresetNames(), ", "))
+	fs.StringVar(&f.preset, "preset", "n2m", "model preset: "+strings.Join(model.PresetNames(), ", "))
 	fs.StringVar(&f.config, "config", "", "a Hugging Face config.json to train instead of a preset")
 	fs.StringVar(&f.source, "data", "builtin", "training data: builtin (public-domain prose shipped with plateau)")
 	fs.StringVar(&f.tokenizer, "tokenizer", "", "a tokenizer.json to use instead of training a byte-level BPE")
 	fs.IntVar(&f.vocab, "vocab", 1024, "vocabulary size of the BPE tokenizer trained on the data")
 	fs.Float64Var(&f.valFrac, "val-frac", 0.05, "fraction of documents held out for validation")
 	fs.IntVar(&f.batch, "batch", 16, "sequences per micro-batch")
-	fs.IntVar(&f.seq, "seq", 128, "tokens per sequence")
+	fs.IntVar(&f.seq, "seq", 256, "tokens per sequence")
 	fs.IntVar(&f.accum, "accum", 1, "micro-batches per optimizer step (gradient accumulation)")
-	fs.IntVar(&f.steps, "steps", 300, "optimizer steps (ignored when -tokens is set)")
+	fs.IntVar(&f.steps, "steps", 600, "optimizer steps (ignored when -tokens is set)")
 	fs.Int64Var(&f.tokens, "tokens", 0, "token budget D: steps = tokens / (batch*seq*accum)")
 	fs.Float64Var(&f.lr, "lr", 3e-3, "peak learning rate")
 	fs.Float64Var(&f.minLR, "min-lr", 3e-4, "learning rate at the end of the decay")
-	fs.IntVar(&f.warmup, "warmup", 30, "linear warmup steps")
+	fs.IntVar(&f.warmup, "warmup", 60, "linear warmup steps")
 	fs.StringVar(&f.schedule, "schedule", "cosine", "learning rate schedule: "+strings.Join(train.Schedules, ", "))
 	fs.Float64Var(&f.wsdDecay, "wsd-decay", 0.2, "fraction of steps the wsd schedule spends decaying")
 	fs.Float64Var(&f.wd, "wd", train.DefaultAdamW.WeightDecay, "AdamW weight decay (matrices and embeddings only)")
@@ -70,9 +70,9 @@ func parse(args []string) (*flags, error) {
 	fs.Float64Var(&f.beta1, "beta1", train.DefaultAdamW.Beta1, "AdamW beta1")
 	fs.Float64Var(&f.beta2, "beta2", train.DefaultAdamW.Beta2, "AdamW beta2")
 	fs.Uint64Var(&f.seed, "seed", 1, "seed of the initialisation and the batch order")
-	fs.IntVar(&f.evalEvery, "eval-every", 50, "steps between validation passes")
+	fs.IntVar(&f.evalEvery, "eval-every", 100, "steps between validation passes")
 	fs.IntVar(&f.evalBatches, "eval-batches", 8, "validation batches per pass")
-	fs.IntVar(&f.saveEvery, "save-every", 100, "steps between checkpoints")
+	fs.IntVar(&f.saveEvery, "save-every", 200, "steps between checkpoints")
 	fs.IntVar(&f.logEvery, "log-every", 10, "steps between progress lines")
 	fs.StringVar(&f.out, "out", "runs/default", "run folder")
 	fs.BoolVar(&f.resume, "resume", false, "continue from the checkpoint in -out")
