@@ -231,7 +231,7 @@ func (t *Trainer) Run() (Result, error) {
 	}
 	defer metrics.close()
 
-	res := Result{FirstLoss: math.NaN(), FirstVal: math.NaN()}
+	res := Result{FirstLoss: math.NaN(), FirstVal: math.NaN(), ValLoss: t.state.LastVal}
 	tokensPerStep := int64(o.Batch * o.Seq * o.Accum)
 	start := time.Now()
 	wall0 := t.state.WallS

@@ -10,6 +10,7 @@ package main
 import (
 	"flag"
 	"fmt"
+	"math"
 	"os"
 	"runtime"
 	"strings"
@@ -148,9 +149,13 @@ func run(args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(log, "done: %d steps, %d tokens in %s (%.0f tok/s); val loss %.4f -> %.4f (%.3f bits/byte); model in %s\n",
+	val := fmt.Sprintf("%.4f", res.ValLoss)
+	if !math.IsNaN(res.FirstVal) {
+		val = fmt.Sprintf("%.4f -> %s", res.FirstVal, val)
+	}
+	fmt.Fprintf(log, "done: %d steps, %d tokens in %s (%.0f tok/s); val loss %s (%.3f bits/byte); model in %s\n",
 		res.Steps, res.Tokens, time.Duration(res.WallS*float64(time.Second)).Round(time.Second), res.TokensPerS,
-		res.FirstVal, res.ValLoss, res.ValBPB, train.ModelDir(f.out))
+		val, res.ValBPB, train.ModelDir(f.out))
 	return nil
 }
 
