@@ -30,7 +30,8 @@ type Program struct {
 
 	ids, targets Buf
 	loss, logits Buf
-	owned        []Buf // allocations Free releases
+	owned        []Buf     // allocations Free releases
+	host         []float32 // the loss, downloaded
 	// ArenaElems is the size of the activation arena in float32 elements:
 	// the peak memory of one forward (and backward) pass.
 	ArenaElems int
@@ -81,7 +82,7 @@ func Compile(dev Device, g *model.Graph, w *Weights, opt Options) (*Program, err
 	if len(w.Specs) != len(g.Specs) {
 		return nil, fmt.Errorf("compile: weights hold %d tensors, the graph has %d parameters", len(w.Specs), len(g.Specs))
 	}
-	p := &Program{dev: dev, graph: g}
+	p := &Program{dev: dev, graph: g, host: make([]float32, 1)}
 	c := &compiler{p: p, w: w, slots: map[*gorgonia.Node]*slot{}, params: map[*gorgonia.Node]int{}, rope: map[[2]int][2]Buf{}}
 	if err := c.run(opt); err != nil {
 		p.Free()
@@ -469,7 +470,7 @@ func (p *Program) LossBuf() Buf { return p.loss }
 
 // Loss waits for the device and returns the loss of the last Run.
 func (p *Program) Loss() (float32, error) {
-	v := []float32{0}
+	v := p.host
 	if err := p.dev.Download(v, p.loss); err != nil {
 		return 0, err
 	}

@@ -38,36 +38,31 @@ func NewWeights(dev Device, specs []model.ParamSpec, optimizer bool) (*Weights, 
 			w.DecayN = total
 		}
 	}
-	alloc := func(dst *[]Buf, all *Buf) error {
+	// alloc makes one allocation for a kind and cuts it into the tensors.
+	alloc := func(all *Buf) ([]Buf, error) {
 		b, err := dev.Alloc(total, F32)
 		if err != nil {
-			return fmt.Errorf("allocate %d parameters: %w", total, err)
+			return nil, fmt.Errorf("allocate %d parameters: %w", total, err)
 		}
 		*all = b
-		*dst = make([]Buf, len(specs))
+		bufs := make([]Buf, len(specs))
 		for i, p := range specs {
-			(*dst)[i] = b.Slice(offsets[i], p.Size())
+			bufs[i] = b.Slice(offsets[i], p.Size())
 		}
-		return nil
+		return bufs, nil
 	}
-	kinds := []struct {
-		dst *[]Buf
-		all *Buf
-	}{{&w.W, &w.AllW}, {&w.Grad, &w.AllGrad}}
-	if optimizer {
-		kinds = append(kinds, struct {
-			dst *[]Buf
-			all *Buf
-		}{&w.M, &w.AllM}, struct {
-			dst *[]Buf
-			all *Buf
-		}{&w.V, &w.AllV})
+	var err error
+	if w.W, err = alloc(&w.AllW); err == nil {
+		w.Grad, err = alloc(&w.AllGrad)
 	}
-	for _, k := range kinds {
-		if err := alloc(k.dst, k.all); err != nil {
-			w.Free()
-			return nil, err
+	if err == nil && optimizer {
+		if w.M, err = alloc(&w.AllM); err == nil {
+			w.V, err = alloc(&w.AllV)
 		}
+	}
+	if err != nil {
+		w.Free()
+		return nil, err
 	}
 	return w, nil
 }

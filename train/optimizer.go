@@ -45,13 +45,14 @@ type optimizer struct {
 	cfg   AdamW
 	stats kernels.Buf // [0] mean loss over micro-batches, [1] sum of squared gradients
 	scale kernels.Buf // [0] the factor applied to the gradients (accumulation and clipping)
+	host  []float32   // stats, downloaded
 }
 
 func newOptimizer(dev kernels.Device, w *kernels.Weights, cfg AdamW) (*optimizer, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	o := &optimizer{dev: dev, w: w, cfg: cfg}
+	o := &optimizer{dev: dev, w: w, cfg: cfg, host: make([]float32, 2)}
 	var err error
 	if o.stats, err = dev.Alloc(2, kernels.F32); err != nil {
 		return nil, err
@@ -100,7 +101,7 @@ func (o *optimizer) update(step int, lr float64, accum int) {
 // read waits for the device and returns the step's mean loss and the global
 // gradient norm before clipping.
 func (o *optimizer) read(accum int) (loss, gradNorm float64, err error) {
-	v := make([]float32, 2)
+	v := o.host
 	if err := o.dev.Download(v, o.stats); err != nil {
 		return 0, 0, err
 	}
