@@ -124,9 +124,10 @@ func (d *CPU) Sync() error {
 	return err
 }
 
-// Close drops every allocation.
+// Close drops every allocation and stops the device's worker goroutines.
 func (d *CPU) Close() error {
 	d.f32, d.i32 = map[int][]float32{}, map[int][]int32{}
+	d.pool.Close()
 	return nil
 }
 

@@ -18,28 +18,41 @@ func SumSquares[T Float](p *Pool, x []T) float64 {
 	if n == 0 {
 		return 0
 	}
-	parts := make([]float64, n)
-	p.For(n, 1, func(_, lo, hi int) {
-		for c := lo; c < hi; c++ {
-			blk := x[c*sumChunk : min((c+1)*sumChunk, len(x))]
-			var s0, s1 float64
-			for len(blk) >= 2 {
-				a, b := float64(blk[0]), float64(blk[1])
-				s0 += a * a
-				s1 += b * b
-				blk = blk[2:]
-			}
-			for _, v := range blk {
-				s0 += float64(v) * float64(v)
-			}
-			parts[c] = s0 + s1
-		}
-	})
+	ws := p.acquire()
+	defer p.release(ws)
+	ws.sums = growFloat64(ws.sums, n)
+	parts := ws.sums
+	parallel(ws, n, 1, sumSquaresLoop[T]{parts: parts, x: x})
 	var s float64
 	for _, v := range parts {
 		s += v
 	}
 	return s
+}
+
+// sumSquaresLoop is the loop of SumSquares over blocks: parts[c] is the sum
+// of squares of block c.
+type sumSquaresLoop[T Float] struct {
+	parts []float64
+	x     []T
+}
+
+func (t *sumSquaresLoop[T]) run(_, lo, hi int) {
+	x := t.x
+	for c := lo; c < hi; c++ {
+		blk := x[c*sumChunk : min((c+1)*sumChunk, len(x))]
+		var s0, s1 float64
+		for len(blk) >= 2 {
+			a, b := float64(blk[0]), float64(blk[1])
+			s0 += a * a
+			s1 += b * b
+			blk = blk[2:]
+		}
+		for _, v := range blk {
+			s0 += float64(v) * float64(v)
+		}
+		t.parts[c] = s0 + s1
+	}
 }
 
 // AdamW does one step of torch.optim.AdamW (single-tensor, non-fused
@@ -72,25 +85,35 @@ func AdamW(p *Pool, param, grad, m, v []float32, scale, lr, beta1, beta2, eps, w
 	w2 := float32(1 - b2)
 	negStep := float32(-(lr64 / bc1))
 	bc2Sqrt := float32(math.Sqrt(bc2))
-	p.For(len(param), opMinWork/4, func(_, lo, hi int) {
-		pr := param[lo:hi]
-		gr, mr, vr := grad[lo:hi], m[lo:hi], v[lo:hi]
-		gr, mr, vr = gr[:len(pr)], mr[:len(pr)], vr[:len(pr)]
-		for i := range pr {
-			g := scale * gr[i]
-			x := pr[i] * decay
-			mi := mr[i]
-			if w1 < 0.5 {
-				mi += w1 * (g - mi)
-			} else {
-				mi = g - (g-mi)*(1-w1)
-			}
-			vi := vr[i]*beta2 + w2*g*g
-			denom := float32(math.Sqrt(float64(vi)))/bc2Sqrt + eps
-			pr[i] = x + negStep*mi/denom
-			mr[i], vr[i] = mi, vi
+	parallelOn(p, len(param), opMinWork/4, adamWLoop{param: param, grad: grad, m: m, v: v,
+		scale: scale, decay: decay, w1: w1, w2: w2, beta2: beta2, negStep: negStep, bc2Sqrt: bc2Sqrt, eps: eps})
+}
+
+// adamWLoop is the loop of AdamW over elements, with its float32 scalars.
+type adamWLoop struct {
+	param, grad, m, v                                  []float32
+	scale, decay, w1, w2, beta2, negStep, bc2Sqrt, eps float32
+}
+
+func (t *adamWLoop) run(_, lo, hi int) {
+	scale, decay, w1, w2, beta2, negStep, bc2Sqrt, eps := t.scale, t.decay, t.w1, t.w2, t.beta2, t.negStep, t.bc2Sqrt, t.eps
+	pr := t.param[lo:hi]
+	gr, mr, vr := t.grad[lo:hi], t.m[lo:hi], t.v[lo:hi]
+	gr, mr, vr = gr[:len(pr)], mr[:len(pr)], vr[:len(pr)]
+	for i := range pr {
+		g := scale * gr[i]
+		x := pr[i] * decay
+		mi := mr[i]
+		if w1 < 0.5 {
+			mi += w1 * (g - mi)
+		} else {
+			mi = g - (g-mi)*(1-w1)
 		}
-	})
+		vi := vr[i]*beta2 + w2*g*g
+		denom := float32(math.Sqrt(float64(vi)))/bc2Sqrt + eps
+		pr[i] = x + negStep*mi/denom
+		mr[i], vr[i] = mi, vi
+	}
 }
 
 // pyFloat widens x to the float64 nearest the shortest decimal that rounds to

@@ -37,53 +37,68 @@ func AttentionForward[T Float](p *Pool, out, lse, q, k, v []T, batch, seq, heads
 	if group < 1 {
 		return
 	}
-	qStride, kvStride := heads*hd, kvHeads*hd
+	ws := p.acquire()
+	defer p.release(ws)
+	parallel(ws, batch*heads, 1, attnForward[T]{ws: ws, out: out, lse: lse, q: q, k: k, v: v,
+		seq: seq, heads: heads, kvHeads: kvHeads, hd: hd})
+}
+
+// attnForward is the loop of AttentionForward over (b, h) pairs.
+type attnForward[T Float] struct {
+	ws                      *workspace
+	out, lse, q, k, v       []T
+	seq, heads, kvHeads, hd int
+}
+
+func (a *attnForward[T]) run(chunk, lo, hi int) {
+	out, lse, q, k, v := a.out, a.lse, a.q, a.k, a.v
+	seq, heads, hd := a.seq, a.heads, a.hd
+	group := heads / a.kvHeads
+	qStride, kvStride := heads*hd, a.kvHeads*hd
 	scale := T(1 / math.Sqrt(float64(hd)))
 	qb := min(attnBlock, seq)
-	p.For(batch*heads, 1, func(_, lo, hi int) {
-		sc, buf := getScratch[T](2*seq*hd + 2*qb*hd + qb*seq)
-		defer putScratch(sc)
-		// k and v of one head (seq x hd); per tile q and the output (nb x
-		// hd) and the scores (nb x keys).
-		kh, vh, buf := buf[:seq*hd], buf[seq*hd:2*seq*hd], buf[2*seq*hd:]
-		qh, oh, s := buf[:qb*hd], buf[qb*hd:2*qb*hd], buf[2*qb*hd:]
-		var inv [attnBlock]T
-		gathered := -1 // the kv row offset now in kh and vh
-		for bh := lo; bh < hi; bh++ {
-			b, h := bh/heads, bh%heads
-			qOff := b*seq*qStride + h*hd
-			kvOff := b*seq*kvStride + (h/group)*hd
-			if kvOff != gathered {
-				gatherRows(kh, k[kvOff:], seq, hd, kvStride)
-				gatherRows(vh, v[kvOff:], seq, hd, kvStride)
-				gathered = kvOff
+	sc := a.ws.chunk(chunk)
+	buf := floats[T](sc, 2*seq*hd+2*qb*hd+qb*seq)
+	// k and v of one head (seq x hd); per tile q and the output (nb x
+	// hd) and the scores (nb x keys).
+	kh, vh, buf := buf[:seq*hd], buf[seq*hd:2*seq*hd], buf[2*seq*hd:]
+	qh, oh, s := buf[:qb*hd], buf[qb*hd:2*qb*hd], buf[2*qb*hd:]
+	var inv [attnBlock]T
+	gathered := -1 // the kv row offset now in kh and vh
+	for bh := lo; bh < hi; bh++ {
+		b, h := bh/heads, bh%heads
+		qOff := b*seq*qStride + h*hd
+		kvOff := b*seq*kvStride + (h/group)*hd
+		if kvOff != gathered {
+			gatherRows(kh, k[kvOff:], seq, hd, kvStride)
+			gatherRows(vh, v[kvOff:], seq, hd, kvStride)
+			gathered = kvOff
+		}
+		lseRow := lse[bh*seq : (bh+1)*seq]
+		for t0 := 0; t0 < seq; t0 += qb {
+			nb := min(qb, seq-t0)
+			keys := t0 + nb // keys 0..keys-1 are seen by some row of the tile
+			gatherRows(qh, q[qOff+t0*qStride:], nb, hd, qStride)
+			gemmSerial(sc, false, true, nb, keys, hd, scale, qh, kh, 0, s[:nb*keys])
+			for u := range nb {
+				t := t0 + u
+				row := s[u*keys : (u+1)*keys]
+				live := row[:t+1]
+				mx := rowMax(live)
+				sum := expSub(live, live, mx, 1)
+				clear(row[t+1:])
+				inv[u] = T(1 / sum)
+				lseRow[t] = T(float64(mx) + math.Log(sum))
 			}
-			lseRow := lse[bh*seq : (bh+1)*seq]
-			for t0 := 0; t0 < seq; t0 += qb {
-				nb := min(qb, seq-t0)
-				keys := t0 + nb // keys 0..keys-1 are seen by some row of the tile
-				gatherRows(qh, q[qOff+t0*qStride:], nb, hd, qStride)
-				Gemm(nil, false, true, nb, keys, hd, scale, qh, kh, 0, s[:nb*keys])
-				for u := range nb {
-					t := t0 + u
-					row := s[u*keys : (u+1)*keys]
-					live := row[:t+1]
-					mx := rowMax(live)
-					sum := expSub(live, live, mx, 1)
-					clear(row[t+1:])
-					inv[u] = T(1 / sum)
-					lseRow[t] = T(float64(mx) + math.Log(sum))
-				}
-				Gemm(nil, false, false, nb, hd, keys, 1, s[:nb*keys], vh, 0, oh)
-				for u := range nb {
-					ot := out[qOff+(t0+u)*qStride:][:hd]
-					for i, x := range oh[u*hd : (u+1)*hd] {
-						ot[i] = x * inv[u]
-					}
+			gemmSerial(sc, false, false, nb, hd, keys, 1, s[:nb*keys], vh, 0, oh)
+			for u := range nb {
+				ot := out[qOff+(t0+u)*qStride:][:hd]
+				for i, x := range oh[u*hd : (u+1)*hd] {
+					ot[i] = x * inv[u]
 				}
 			}
 		}
-	})
+	}
 }
 
 // AttentionBackward is the gradient of AttentionForward. From dout ([batch*seq,
@@ -117,61 +132,76 @@ func AttentionBackward[T Float](p *Pool, dq, dk, dv, q, k, v, out, lse, dout []T
 	if group < 1 {
 		return
 	}
+	ws := p.acquire()
+	defer p.release(ws)
+	parallel(ws, batch*kvHeads, 1, attnBackward[T]{ws: ws, dq: dq, dk: dk, dv: dv, q: q, k: k, v: v,
+		out: out, lse: lse, dout: dout, seq: seq, heads: heads, kvHeads: kvHeads, hd: hd})
+}
+
+// attnBackward is the loop of AttentionBackward over (b, kv head) groups.
+type attnBackward[T Float] struct {
+	ws                                  *workspace
+	dq, dk, dv, q, k, v, out, lse, dout []T
+	seq, heads, kvHeads, hd             int
+}
+
+func (a *attnBackward[T]) run(chunk, lo, hi int) {
+	dq, dk, dv, q, k, v, out, lse, dout := a.dq, a.dk, a.dv, a.q, a.k, a.v, a.out, a.lse, a.dout
+	seq, heads, kvHeads, hd := a.seq, a.heads, a.kvHeads, a.hd
+	group := heads / kvHeads
 	qStride, kvStride := heads*hd, kvHeads*hd
 	scale := T(1 / math.Sqrt(float64(hd)))
 	qb := min(attnBlock, seq)
-	p.For(batch*kvHeads, 1, func(_, lo, hi int) {
-		sc, buf := getScratch[T](4*seq*hd + 3*qb*hd + 2*qb*seq)
-		defer putScratch(sc)
-		// Per group: k, v and the dk, dv sums (seq x hd each). Per tile: q,
-		// dout and dq (nb x hd), P and dP, then dS (nb x keys).
-		kh, vh := buf[:seq*hd], buf[seq*hd:2*seq*hd]
-		dkh, dvh, buf := buf[2*seq*hd:3*seq*hd], buf[3*seq*hd:4*seq*hd], buf[4*seq*hd:]
-		qh, gh, dqh, buf := buf[:qb*hd], buf[qb*hd:2*qb*hd], buf[2*qb*hd:3*qb*hd], buf[3*qb*hd:]
-		s, ds := buf[:qb*seq], buf[qb*seq:2*qb*seq]
-		var dd [attnBlock]T
-		for bg := lo; bg < hi; bg++ {
-			b, g := bg/kvHeads, bg%kvHeads
-			kvOff := b*seq*kvStride + g*hd
-			gatherRows(kh, k[kvOff:], seq, hd, kvStride)
-			gatherRows(vh, v[kvOff:], seq, hd, kvStride)
-			// The tiles run last to first, so the group's first GEMMs into
-			// dkh and dvh cover every key and can overwrite them (beta 0).
-			var beta T
-			for h := g * group; h < (g+1)*group; h++ {
-				qOff := b*seq*qStride + h*hd
-				lseRow := lse[(b*heads+h)*seq : (b*heads+h+1)*seq]
-				for t0 := (seq - 1) / qb * qb; t0 >= 0; t0 -= qb {
-					nb := min(qb, seq-t0)
-					keys := t0 + nb
-					tq := qOff + t0*qStride
-					gatherRows(qh, q[tq:], nb, hd, qStride)
-					gatherRows(gh, dout[tq:], nb, hd, qStride)
-					for u := range nb {
-						dd[u] = vecDot(gh[u*hd:(u+1)*hd], out[tq+u*qStride:][:hd])
-					}
-					sp, dsp := s[:nb*keys], ds[:nb*keys]
-					Gemm(nil, false, true, nb, keys, hd, scale, qh, kh, 0, sp)
-					Gemm(nil, false, true, nb, keys, hd, 1, gh, vh, 0, dsp)
-					for u := range nb {
-						t := t0 + u
-						pr, dr := sp[u*keys:(u+1)*keys], dsp[u*keys:(u+1)*keys]
-						expSub(pr[:t+1], pr[:t+1], lseRow[t], 1)
-						softmaxGrad(dr[:t+1], pr[:t+1], dd[u])
-						clear(pr[t+1:])
-						clear(dr[t+1:])
-					}
-					Gemm(nil, false, false, nb, hd, keys, scale, dsp, kh, 0, dqh)
-					scatterRows(dq[tq:], dqh, nb, hd, qStride)
-					Gemm(nil, true, false, keys, hd, nb, scale, dsp, qh, beta, dkh[:keys*hd])
-					Gemm(nil, true, false, keys, hd, nb, 1, sp, gh, beta, dvh[:keys*hd])
-					beta = 1
+	sc := a.ws.chunk(chunk)
+	buf := floats[T](sc, 4*seq*hd+3*qb*hd+2*qb*seq)
+	// Per group: k, v and the dk, dv sums (seq x hd each). Per tile: q,
+	// dout and dq (nb x hd), P and dP, then dS (nb x keys).
+	kh, vh := buf[:seq*hd], buf[seq*hd:2*seq*hd]
+	dkh, dvh, buf := buf[2*seq*hd:3*seq*hd], buf[3*seq*hd:4*seq*hd], buf[4*seq*hd:]
+	qh, gh, dqh, buf := buf[:qb*hd], buf[qb*hd:2*qb*hd], buf[2*qb*hd:3*qb*hd], buf[3*qb*hd:]
+	s, ds := buf[:qb*seq], buf[qb*seq:2*qb*seq]
+	var dd [attnBlock]T
+	for bg := lo; bg < hi; bg++ {
+		b, g := bg/kvHeads, bg%kvHeads
+		kvOff := b*seq*kvStride + g*hd
+		gatherRows(kh, k[kvOff:], seq, hd, kvStride)
+		gatherRows(vh, v[kvOff:], seq, hd, kvStride)
+		// The tiles run last to first, so the group's first GEMMs into
+		// dkh and dvh cover every key and can overwrite them (beta 0).
+		var beta T
+		for h := g * group; h < (g+1)*group; h++ {
+			qOff := b*seq*qStride + h*hd
+			lseRow := lse[(b*heads+h)*seq : (b*heads+h+1)*seq]
+			for t0 := (seq - 1) / qb * qb; t0 >= 0; t0 -= qb {
+				nb := min(qb, seq-t0)
+				keys := t0 + nb
+				tq := qOff + t0*qStride
+				gatherRows(qh, q[tq:], nb, hd, qStride)
+				gatherRows(gh, dout[tq:], nb, hd, qStride)
+				for u := range nb {
+					dd[u] = vecDot(gh[u*hd:(u+1)*hd], out[tq+u*qStride:][:hd])
 				}
+				sp, dsp := s[:nb*keys], ds[:nb*keys]
+				gemmSerial(sc, false, true, nb, keys, hd, scale, qh, kh, 0, sp)
+				gemmSerial(sc, false, true, nb, keys, hd, 1, gh, vh, 0, dsp)
+				for u := range nb {
+					t := t0 + u
+					pr, dr := sp[u*keys:(u+1)*keys], dsp[u*keys:(u+1)*keys]
+					expSub(pr[:t+1], pr[:t+1], lseRow[t], 1)
+					softmaxGrad(dr[:t+1], pr[:t+1], dd[u])
+					clear(pr[t+1:])
+					clear(dr[t+1:])
+				}
+				gemmSerial(sc, false, false, nb, hd, keys, scale, dsp, kh, 0, dqh)
+				scatterRows(dq[tq:], dqh, nb, hd, qStride)
+				gemmSerial(sc, true, false, keys, hd, nb, scale, dsp, qh, beta, dkh[:keys*hd])
+				gemmSerial(sc, true, false, keys, hd, nb, 1, sp, gh, beta, dvh[:keys*hd])
+				beta = 1
 			}
-			scatterRows(dk[kvOff:], dkh, seq, hd, kvStride)
-			scatterRows(dv[kvOff:], dvh, seq, hd, kvStride)
 		}
-	})
+		scatterRows(dk[kvOff:], dkh, seq, hd, kvStride)
+		scatterRows(dv[kvOff:], dvh, seq, hd, kvStride)
+	}
 }
 
 // softmaxGrad sets dp[j] = p[j] * (dp[j] - d) for j < len(dp): the gradient

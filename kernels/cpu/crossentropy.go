@@ -20,13 +20,9 @@ func CrossEntropyForward[T Float](p *Pool, lse, logits []T, targets []int32, voc
 		return 0, 0
 	}
 	rows := len(logits) / vocab
-	p.For(rows, opGrain(vocab), func(_, lo, hi int) {
-		sc, tmp := getScratch[T](vocab)
-		defer putScratch(sc)
-		for r := lo; r < hi; r++ {
-			lse[r] = T(logSumExp(tmp, logits[r*vocab:(r+1)*vocab]))
-		}
-	})
+	ws := p.acquire()
+	defer p.release(ws)
+	parallel(ws, rows, opGrain(vocab), ceLogSumExp[T]{ws: ws, lse: lse, logits: logits, vocab: vocab})
 	var sum float64
 	for r, tg := range targets[:rows] {
 		if tg < 0 {
@@ -39,6 +35,21 @@ func CrossEntropyForward[T Float](p *Pool, lse, logits []T, targets []int32, voc
 		return 0, 0
 	}
 	return T(sum / float64(count)), count
+}
+
+// ceLogSumExp is the loop of CrossEntropyForward over rows: lse[r] =
+// logsumexp(logits[r,:]).
+type ceLogSumExp[T Float] struct {
+	ws          *workspace
+	lse, logits []T
+	vocab       int
+}
+
+func (t *ceLogSumExp[T]) run(chunk, lo, hi int) {
+	tmp := floats[T](t.ws.chunk(chunk), t.vocab)
+	for r := lo; r < hi; r++ {
+		t.lse[r] = T(logSumExp(tmp, t.logits[r*t.vocab:(r+1)*t.vocab]))
+	}
 }
 
 // logSumExp returns log(sum_j exp(x[j])) computed as max + log(sum exp(x-max))
@@ -70,16 +81,27 @@ func CrossEntropyBackward[T Float](p *Pool, dlogits, logits, lse []T, targets []
 	if count > 0 {
 		c = T(float64(dloss) / float64(count))
 	}
-	p.For(rows, opGrain(vocab), func(_, lo, hi int) {
-		for r := lo; r < hi; r++ {
-			dr := dlogits[r*vocab : (r+1)*vocab]
-			tg := int(targets[r])
-			if tg < 0 {
-				clear(dr)
-				continue
-			}
-			expSub(dr, logits[r*vocab:(r+1)*vocab], lse[r], c)
-			dr[tg] -= c
+	parallelOn(p, rows, opGrain(vocab), ceBackward[T]{dlogits: dlogits, logits: logits, lse: lse, targets: targets, vocab: vocab, c: c})
+}
+
+// ceBackward is the loop of CrossEntropyBackward over rows.
+type ceBackward[T Float] struct {
+	dlogits, logits, lse []T
+	targets              []int32
+	vocab                int
+	c                    T
+}
+
+func (t *ceBackward[T]) run(_, lo, hi int) {
+	vocab := t.vocab
+	for r := lo; r < hi; r++ {
+		dr := t.dlogits[r*vocab : (r+1)*vocab]
+		tg := int(t.targets[r])
+		if tg < 0 {
+			clear(dr)
+			continue
 		}
-	})
+		expSub(dr, t.logits[r*vocab:(r+1)*vocab], t.lse[r], t.c)
+		dr[tg] -= t.c
+	}
 }

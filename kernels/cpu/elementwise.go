@@ -25,24 +25,36 @@ func opGrain(per int) int {
 // must hold at least len(dst) elements. It backs residual connections and the
 // summing of gradients that reach one tensor along two paths.
 func Add[T Float](p *Pool, dst, a, b []T) {
-	p.For(len(dst), opMinWork, func(_, lo, hi int) {
-		d := dst[lo:hi]
-		x, y := a[lo:hi], b[lo:hi]
-		x, y = x[:len(d)], y[:len(d)]
-		for i := range d {
-			d[i] = x[i] + y[i]
-		}
-	})
+	parallelOn(p, len(dst), opMinWork, addLoop[T]{dst: dst, a: a, b: b})
+}
+
+// addLoop is the loop of Add.
+type addLoop[T Float] struct{ dst, a, b []T }
+
+func (t *addLoop[T]) run(_, lo, hi int) {
+	d := t.dst[lo:hi]
+	x, y := t.a[lo:hi], t.b[lo:hi]
+	x, y = x[:len(d)], y[:len(d)]
+	for i := range d {
+		d[i] = x[i] + y[i]
+	}
 }
 
 // Axpy sets dst[i] += alpha * x[i] for i < len(dst); x must hold at least
 // len(dst) elements and must not overlap dst unless it is dst itself. Unlike
 // the other kernels it accumulates into dst: that is its purpose.
 func Axpy[T Float](p *Pool, dst []T, alpha T, x []T) {
-	p.For(len(dst), opMinWork, func(_, lo, hi int) {
-		vecAxpy(dst[lo:hi], alpha, x[lo:hi])
-	})
+	parallelOn(p, len(dst), opMinWork, axpyLoop[T]{dst: dst, alpha: alpha, x: x})
 }
+
+// axpyLoop is the loop of Axpy.
+type axpyLoop[T Float] struct {
+	dst   []T
+	alpha T
+	x     []T
+}
+
+func (t *axpyLoop[T]) run(_, lo, hi int) { vecAxpy(t.dst[lo:hi], t.alpha, t.x[lo:hi]) }
 
 // vecAxpy sets dst += alpha*x over len(dst) elements (x at least as long).
 func vecAxpy[T Float](dst []T, alpha T, x []T) {

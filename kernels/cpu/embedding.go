@@ -5,12 +5,22 @@ package cpu
 // Precondition: every id is in [0, vocab); an id outside the table makes the
 // slice bounds check fail.
 func EmbeddingForward[T Float](p *Pool, out, w []T, ids []int32, d int) {
-	p.For(len(ids), opGrain(d), func(_, lo, hi int) {
-		for r := lo; r < hi; r++ {
-			id := int(ids[r])
-			copy(out[r*d:(r+1)*d], w[id*d:(id+1)*d])
-		}
-	})
+	parallelOn(p, len(ids), opGrain(d), embeddingFwd[T]{out: out, w: w, ids: ids, d: d})
+}
+
+// embeddingFwd is the loop of EmbeddingForward over rows.
+type embeddingFwd[T Float] struct {
+	out, w []T
+	ids    []int32
+	d      int
+}
+
+func (t *embeddingFwd[T]) run(_, lo, hi int) {
+	d := t.d
+	for r := lo; r < hi; r++ {
+		id := int(t.ids[r])
+		copy(t.out[r*d:(r+1)*d], t.w[id*d:(id+1)*d])
+	}
 }
 
 // EmbeddingBackward is the gradient of EmbeddingForward with respect to the
@@ -33,19 +43,30 @@ func EmbeddingBackward[T Float](p *Pool, dw []T, ids []int32, dout []T, d int) {
 	if g := len(ids) / 8; g > grain {
 		grain = g
 	}
-	p.For(vocab, grain, func(_, lo, hi int) {
-		clear(dw[lo*d : hi*d])
-		for r, id := range ids {
-			v := int(id)
-			if v < lo || v >= hi {
-				continue
-			}
-			dst := dw[v*d : (v+1)*d]
-			src := dout[r*d : (r+1)*d]
-			src = src[:len(dst)]
-			for j := range dst {
-				dst[j] += src[j]
-			}
+	parallelOn(p, vocab, grain, embeddingBwd[T]{dw: dw, ids: ids, dout: dout, d: d})
+}
+
+// embeddingBwd is the loop of EmbeddingBackward over rows of the table.
+type embeddingBwd[T Float] struct {
+	dw   []T
+	ids  []int32
+	dout []T
+	d    int
+}
+
+func (t *embeddingBwd[T]) run(_, lo, hi int) {
+	d := t.d
+	clear(t.dw[lo*d : hi*d])
+	for r, id := range t.ids {
+		v := int(id)
+		if v < lo || v >= hi {
+			continue
 		}
-	})
+		dst := t.dw[v*d : (v+1)*d]
+		src := t.dout[r*d : (r+1)*d]
+		src = src[:len(dst)]
+		for j := range dst {
+			dst[j] += src[j]
+		}
+	}
 }

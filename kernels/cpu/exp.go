@@ -2,7 +2,6 @@ package cpu
 
 import (
 	"math"
-	"sync"
 	"unsafe"
 )
 
@@ -149,28 +148,3 @@ func rowMax[T Float](x []T) T {
 	}
 	return m
 }
-
-// kernelScratch is a reusable block of working memory for the row kernels:
-// raw float64 words that a call views as []float32 or []float64.
-type kernelScratch struct {
-	words []float64
-}
-
-// kernelScratchPool recycles scratch between calls, so that steady-state
-// training does not allocate in the kernels that use it.
-var kernelScratchPool = sync.Pool{New: func() any { return new(kernelScratch) }}
-
-// getScratch takes scratch from the pool and returns it with a view of n
-// elements of T; its contents are garbage. Return it with putScratch when
-// done with the view.
-func getScratch[T Float](n int) (*kernelScratch, []T) {
-	s := kernelScratchPool.Get().(*kernelScratch)
-	words := (n*int(unsafe.Sizeof(T(0))) + 7) / 8
-	if len(s.words) < words {
-		s.words = make([]float64, words)
-	}
-	return s, unsafe.Slice((*T)(unsafe.Pointer(unsafe.SliceData(s.words))), n)
-}
-
-// putScratch returns scratch taken with getScratch to the pool.
-func putScratch(s *kernelScratch) { kernelScratchPool.Put(s) }

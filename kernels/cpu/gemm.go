@@ -52,3 +52,17 @@ func scaleInPlace[T Float](c []T, beta T) {
 		}
 	}
 }
+
+// gemmSerial is Gemm on the calling goroutine, for kernels that run GEMMs
+// inside their own parallel loops: the float32 path packs into s, the
+// scratch of the loop's chunk, so that it allocates nothing.
+func gemmSerial[T Float](s *chunkScratch, transA, transB bool, m, n, k int, alpha T, a, b []T, beta T, c []T) {
+	if m <= 0 || n <= 0 {
+		return
+	}
+	if is32[T]() {
+		sgemmSerial(&s.gemm, transA, transB, m, n, k, float32(alpha), asF32(a), asF32(b), float32(beta), asF32(c))
+		return
+	}
+	gemmBlocked(nil, transA, transB, m, n, k, alpha, a, b, beta, c)
+}

@@ -29,26 +29,49 @@ func sgemm(p *Pool, transA, transB bool, m, n, k int, alpha float32, a, b []floa
 	if transB {
 		ldb = k
 	}
-	threads := p.Threads()
-	if threads == 1 || 2*m*n*k < sgemmParallelFlops {
+	if p.Threads() == 1 || 2*m*n*k < sgemmParallelFlops {
 		openblas.Sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, n)
 		return
 	}
-	if m >= n || m >= 8*threads {
-		p.For(m, 8, func(_, lo, hi int) { // a band of rows of C and of op(A)
-			aOff := lo * lda
-			if transA {
-				aOff = lo
-			}
-			openblas.Sgemm(transA, transB, hi-lo, n, k, alpha, a[aOff:], lda, b, ldb, beta, c[lo*n:], n)
-		})
+	band := blasBand{transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, beta: beta,
+		a: a, b: b, c: c, lda: lda, ldb: ldb, byRows: m >= n || m >= 8*p.Threads()}
+	if band.byRows {
+		parallelOn(p, m, 8, band)
 		return
 	}
-	p.For(n, 8, func(_, lo, hi int) { // a band of columns of C and of op(B)
-		bOff := lo
-		if transB {
-			bOff = lo * ldb
+	parallelOn(p, n, 8, band)
+}
+
+// blasBand is the loop of sgemm over bands of rows (byRows) or columns of C,
+// one cblas_sgemm call per chunk.
+type blasBand struct {
+	transA, transB bool
+	byRows         bool
+	m, n, k        int
+	lda, ldb       int
+	alpha, beta    float32
+	a, b, c        []float32
+}
+
+func (t *blasBand) run(_, lo, hi int) {
+	if t.byRows { // a band of rows of C and of op(A)
+		aOff := lo * t.lda
+		if t.transA {
+			aOff = lo
 		}
-		openblas.Sgemm(transA, transB, m, hi-lo, k, alpha, a, lda, b[bOff:], ldb, beta, c[lo:], n)
-	})
+		openblas.Sgemm(t.transA, t.transB, hi-lo, t.n, t.k, t.alpha, t.a[aOff:], t.lda, t.b, t.ldb, t.beta, t.c[lo*t.n:], t.n)
+		return
+	}
+	// a band of columns of C and of op(B)
+	bOff := lo
+	if t.transB {
+		bOff = lo * t.ldb
+	}
+	openblas.Sgemm(t.transA, t.transB, t.m, hi-lo, t.k, t.alpha, t.a, t.lda, t.b[bOff:], t.ldb, t.beta, t.c[lo:], t.n)
+}
+
+// sgemmSerial is sgemm on the calling goroutine: one cblas_sgemm call. s,
+// the packing space of the native GEMM, is not needed.
+func sgemmSerial(_ *sgemmScratch, transA, transB bool, m, n, k int, alpha float32, a, b []float32, beta float32, c []float32) {
+	sgemm(nil, transA, transB, m, n, k, alpha, a, b, beta, c)
 }

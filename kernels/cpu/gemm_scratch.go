@@ -1,23 +1,12 @@
 package cpu
 
-import (
-	"sync"
-	"unsafe"
-)
+import "unsafe"
 
 // sgemmScratch is one thread's packing space for the float32 GEMM: its
-// packed A and B blocks and an edge tile, each starting on a cache line.
+// packed A and B blocks and an edge tile, each starting on a cache line. It
+// lives in a chunk's scratch, so it is reused by every GEMM that chunk runs.
 type sgemmScratch struct {
 	a, b, tile []float32
-}
-
-// sgemmScratchPool recycles packing space between calls so that
-// steady-state training does not allocate in the GEMM.
-var sgemmScratchPool = sync.Pool{New: func() any { return new(sgemmScratch) }}
-
-// getSgemmScratch takes a thread's packing space from the pool; grow sizes it.
-func getSgemmScratch() *sgemmScratch {
-	return sgemmScratchPool.Get().(*sgemmScratch)
 }
 
 // grow makes room for na packed elements of A, nb of B and an edge tile of
@@ -26,22 +15,6 @@ func (s *sgemmScratch) grow(kern microKernel, na, nb int) {
 	s.a = growAligned(s.a, na)
 	s.b = growAligned(s.b, nb)
 	s.tile = growAligned(s.tile, kern.mr*kern.nr)
-}
-
-// sgemmShared is a whole packed operand that the threads of one parallel
-// GEMM share.
-type sgemmShared struct {
-	buf []float32
-}
-
-// sgemmSharedPool recycles shared packed operands between calls.
-var sgemmSharedPool = sync.Pool{New: func() any { return new(sgemmShared) }}
-
-// getSgemmShared takes a shared buffer of at least n elements from the pool.
-func getSgemmShared(n int) *sgemmShared {
-	sh := sgemmSharedPool.Get().(*sgemmShared)
-	sh.buf = growAligned(sh.buf, n)
-	return sh
 }
 
 // cacheLineFloats is the number of float32 in a 64-byte cache line.

@@ -18,6 +18,20 @@ type sgemmCall struct {
 	a, b, c        []float32
 }
 
+// newSgemmCall describes the product C = alpha*op(A)*op(B) + beta*C, with C
+// cut to m x n; the arguments are those of Gemm.
+func newSgemmCall(kern microKernel, sharedMax int, transA, transB bool, m, n, k int, alpha float32, a, b []float32, beta float32, c []float32) sgemmCall {
+	g := sgemmCall{kern: kern, transA: transA, transB: transB, m: m, n: n, k: k,
+		lda: k, ldb: n, sharedMax: sharedMax, alpha: alpha, beta: beta, a: a, b: b, c: c[:m*n]}
+	if transA {
+		g.lda = m
+	}
+	if transB {
+		g.ldb = k
+	}
+	return g
+}
+
 // sgemmWith is sgemm with the micro-kernel given, so tests can run every
 // kernel the CPU supports. It has the contract of Gemm.
 func sgemmWith(kern microKernel, p *Pool, transA, transB bool, m, n, k int, alpha float32, a, b []float32, beta float32, c []float32) {
@@ -25,41 +39,53 @@ func sgemmWith(kern microKernel, p *Pool, transA, transB bool, m, n, k int, alph
 }
 
 // sgemmLimited is sgemmWith with the cap on the parallel GEMM's shared
-// buffers given, so tests can reach every parallel strategy.
+// buffers given, so tests can reach every parallel strategy. The packing
+// space and shared buffers come from p's workspace.
 func sgemmLimited(kern microKernel, sharedMax int, p *Pool, transA, transB bool, m, n, k int, alpha float32, a, b []float32, beta float32, c []float32) {
 	if m <= 0 || n <= 0 {
 		return
 	}
-	c = c[:m*n]
 	if k <= 0 || alpha == 0 {
-		scaleInPlace(c, beta)
+		scaleInPlace(c[:m*n], beta)
 		return
 	}
-	g := &sgemmCall{kern: kern, transA: transA, transB: transB, m: m, n: n, k: k,
-		lda: k, ldb: n, sharedMax: sharedMax, alpha: alpha, beta: beta, a: a, b: b, c: c}
-	if transA {
-		g.lda = m
-	}
-	if transB {
-		g.ldb = k
-	}
-	if p.Threads() == 1 || 2*m*n*k < sgemmParallelFlops {
-		s := getSgemmScratch()
-		g.serial(s, c, beta, 0, m, 0, n, 0, k)
-		sgemmScratchPool.Put(s)
+	ws := p.acquire()
+	defer p.release(ws)
+	if ws.threads == 1 || 2*m*n*k < sgemmParallelFlops {
+		g := newSgemmCall(kern, sharedMax, transA, transB, m, n, k, alpha, a, b, beta, c)
+		g.serial(&ws.chunk(0).gemm, g.c, beta, 0, m, 0, n, 0, k)
 		return
 	}
-	g.parallel(p)
+	g := kept[sgemmCall](ws)
+	*g = newSgemmCall(kern, sharedMax, transA, transB, m, n, k, alpha, a, b, beta, c)
+	g.parallel(ws)
+	*g = sgemmCall{}
+}
+
+// sgemmSerialWith is the float32 GEMM on the calling goroutine with the
+// packing space s, for kernels that run GEMMs inside their own parallel
+// loops. It has the contract of Gemm.
+func sgemmSerialWith(kern microKernel, s *sgemmScratch, transA, transB bool, m, n, k int, alpha float32, a, b []float32, beta float32, c []float32) {
+	if m <= 0 || n <= 0 {
+		return
+	}
+	if k <= 0 || alpha == 0 {
+		scaleInPlace(c[:m*n], beta)
+		return
+	}
+	g := newSgemmCall(kern, sgemmSharedMax, transA, transB, m, n, k, alpha, a, b, beta, c)
+	g.serial(s, g.c, beta, 0, m, 0, n, 0, k)
 }
 
 // serial computes rows [m0, m1) x columns [n0, n1) of dst = alpha*op(A)*op(B)
 // + beta*dst over the k range [k0, k1) on the calling goroutine, where dst is
 // m x n like C. The loop order is BLIS's: nc-wide column blocks, kc-deep
 // slices of k (B block packed once each), mc-tall row blocks (A block packed
-// once each), then the macro-kernel over tiles.
+// once each), then the macro-kernel over tiles. s is grown to the blocks
+// this range needs.
 func (g *sgemmCall) serial(s *sgemmScratch, dst []float32, beta float32, m0, m1, n0, n1, k0, k1 int) {
 	kern := g.kern
-	s.grow(kern, kern.mc*kern.kc, kern.nc*kern.kc)
+	g.reserve(s, m1-m0, n1-n0, k1-k0)
 	for jc := n0; jc < n1; jc += kern.nc {
 		nc := min(kern.nc, n1-jc)
 		for pc := k0; pc < k1; pc += kern.kc {
@@ -77,6 +103,17 @@ func (g *sgemmCall) serial(s *sgemmScratch, dst []float32, beta float32, m0, m1,
 		}
 	}
 }
+
+// reserve grows s to the packed blocks that serial needs for a range of rows
+// x cols of C over depth values of k.
+func (g *sgemmCall) reserve(s *sgemmScratch, rows, cols, depth int) {
+	kern := g.kern
+	depth = min(kern.kc, depth)
+	s.grow(kern, roundUp(min(kern.mc, rows), kern.mr)*depth, roundUp(min(kern.nc, cols), kern.nr)*depth)
+}
+
+// roundUp returns x rounded up to a multiple of m.
+func roundUp(x, m int) int { return (x + m - 1) / m * m }
 
 // macro runs the micro-kernel over every tile of the mc x nc block at
 // (ic, jc) of dst, an m x n matrix: C, or a thread's partial sum of it. ap

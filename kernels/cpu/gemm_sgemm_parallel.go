@@ -13,7 +13,8 @@ const sgemmTasksPerThread = 4
 // C (16 MiB). Bigger products fall back to static bands.
 const sgemmSharedMax = 1 << 22
 
-// parallel computes C over p's goroutines, choosing how to split the work:
+// parallel computes C over the threads of ws, choosing how to split the
+// work:
 //
 //   - along k when k is the largest dimension (the weight-gradient shape
 //     dW = dYᵀX): each thread sums its k slices into a private m x n buffer
@@ -21,65 +22,97 @@ const sgemmSharedMax = 1 << 22
 //   - otherwise along m when C has at least as many tile rows as tile
 //     columns, else along n: see splitMN.
 //
-// When the buffers would be too big it falls back to bands.
-func (g *sgemmCall) parallel(p *Pool) {
+// When the buffers would be too big it falls back to bands. g must be kept
+// in ws (the loops' tasks point to it).
+func (g *sgemmCall) parallel(ws *workspace) {
 	kern := g.kern
 	mt := (g.m + kern.mr - 1) / kern.mr
 	nt := (g.n + kern.nr - 1) / kern.nr
-	threads := p.Threads()
+	threads := ws.threads
 	slices := (g.k + kern.kc - 1) / kern.kc
 	switch {
 	case g.k > max(g.m, g.n) && slices >= 2*threads && threads*g.m*g.n <= g.sharedMax:
-		g.splitK(p, slices)
+		g.splitK(ws, slices)
 	case mt >= nt && nt*kern.nr*g.k <= g.sharedMax:
-		g.splitMN(p, true, mt, nt, slices)
+		g.splitMN(ws, true, mt, nt, slices)
 	case mt < nt && mt*kern.mr*g.k <= g.sharedMax:
-		g.splitMN(p, false, mt, nt, slices)
+		g.splitMN(ws, false, mt, nt, slices)
 	default:
-		g.bands(p, mt >= nt, mt, nt)
+		g.bands(ws, mt >= nt, mt, nt)
 	}
 }
 
 // splitK runs the k slices of the product as tasks handed out by a counter.
 // Each thread accumulates its slices into its own m x n buffer (the first
-// one overwrites it); the buffers of the threads that ran are then summed
-// into beta*C in parallel over rows.
-func (g *sgemmCall) splitK(p *Pool, slices int) {
-	kern := g.kern
-	threads := p.Threads()
+// one overwrites it); the buffers of the threads that ran are then summed,
+// in thread order, into beta*C in parallel over rows.
+func (g *sgemmCall) splitK(ws *workspace, slices int) {
+	threads := ws.threads
 	mn := g.m * g.n
-	sh := getSgemmShared(threads * mn)
-	defer sgemmSharedPool.Put(sh)
-	used := make([]bool, threads)
-	var next atomic.Int64
-	p.For(threads, 1, func(th, _, _ int) {
-		s := getSgemmScratch()
-		defer sgemmScratchPool.Put(s)
-		part := sh.buf[th*mn : (th+1)*mn]
-		for t := int(next.Add(1)) - 1; t < slices; t = int(next.Add(1)) - 1 {
-			k0 := t * kern.kc
-			var beta float32 = 1
-			if !used[th] {
-				beta, used[th] = 0, true
-			}
-			g.serial(s, part, beta, 0, g.m, 0, g.n, k0, min(k0+kern.kc, g.k))
+	ws.shared = growAligned(ws.shared, threads*mn)
+	if cap(ws.used) < threads {
+		ws.used = make([]bool, threads)
+	}
+	used := ws.used[:threads]
+	clear(used)
+	t := kept[sgemmSlices](ws)
+	t.g, t.ws, t.parts, t.used, t.slices = g, ws, ws.shared, used, slices
+	t.next.Store(0)
+	ws.run(threads, 1, t)
+	parallel(ws, g.m, max(1, 4096/g.n), sgemmSumParts{g: g, parts: ws.shared, used: used})
+	t.g, t.ws, t.parts, t.used = nil, nil, nil, nil
+}
+
+// sgemmSlices is the loop of splitK over threads: thread th takes k slices
+// from the counter and sums them into its m x n part of parts.
+type sgemmSlices struct {
+	g      *sgemmCall
+	ws     *workspace
+	parts  []float32
+	used   []bool
+	slices int
+	next   atomic.Int64
+}
+
+func (t *sgemmSlices) run(th, _, _ int) {
+	g, kern := t.g, t.g.kern
+	s := &t.ws.chunk(th).gemm
+	// Grown whether or not slices fall to this thread, so that which thread
+	// takes the slices never decides when scratch is allocated.
+	g.reserve(s, g.m, g.n, g.k)
+	mn := g.m * g.n
+	part := t.parts[th*mn : (th+1)*mn]
+	for sl := int(t.next.Add(1)) - 1; sl < t.slices; sl = int(t.next.Add(1)) - 1 {
+		k0 := sl * kern.kc
+		var beta float32 = 1
+		if !t.used[th] {
+			beta, t.used[th] = 0, true
 		}
-	})
-	var parts [][]float32
-	for th, u := range used {
-		if u {
-			parts = append(parts, sh.buf[th*mn:(th+1)*mn])
+		g.serial(s, part, beta, 0, g.m, 0, g.n, k0, min(k0+kern.kc, g.k))
+	}
+}
+
+// sgemmSumParts is the loop of splitK over rows of C: C = beta*C plus the
+// parts of the threads that ran, in thread order.
+type sgemmSumParts struct {
+	g     *sgemmCall
+	parts []float32
+	used  []bool
+}
+
+func (t *sgemmSumParts) run(_, lo, hi int) {
+	g := t.g
+	mn := g.m * g.n
+	c := g.c[lo*g.n : hi*g.n]
+	scaleInPlace(c, g.beta)
+	for th, u := range t.used {
+		if !u {
+			continue
+		}
+		for i, v := range t.parts[th*mn+lo*g.n : th*mn+hi*g.n] {
+			c[i] += v
 		}
 	}
-	p.For(g.m, max(1, 4096/g.n), func(_, lo, hi int) {
-		c := g.c[lo*g.n : hi*g.n]
-		scaleInPlace(c, g.beta)
-		for _, part := range parts {
-			for i, v := range part[lo*g.n : hi*g.n] {
-				c[i] += v
-			}
-		}
-	})
 }
 
 // splitMN runs blocks of C as tasks handed out by a counter. With byRows the
@@ -88,83 +121,112 @@ func (g *sgemmCall) splitK(p *Pool, slices int) {
 // with the roles of A and B, and of rows and columns, exchanged. Packing the
 // shared operand once keeps a thread's work independent of how many blocks
 // fall to it.
-func (g *sgemmCall) splitMN(p *Pool, byRows bool, mt, nt, slices int) {
+func (g *sgemmCall) splitMN(ws *workspace, byRows bool, mt, nt, slices int) {
 	kern := g.kern
-	threads := p.Threads()
+	threads := ws.threads
 	// The shared operand, slice by slice: slice s (k from s*kc) starts at
 	// s*kc*w and holds its micro-panels kcs apart.
 	panels, w := nt, nt*kern.nr
 	if !byRows {
 		panels, w = mt, mt*kern.mr
 	}
-	sh := getSgemmShared(w * g.k)
-	defer sgemmSharedPool.Put(sh)
-	shared := sh.buf
-	p.For(slices*panels, 4, func(_, lo, hi int) {
-		for t := lo; t < hi; t++ {
-			sl, q := t/panels, t%panels
-			p0 := sl * kern.kc
-			kcs := min(kern.kc, g.k-p0)
-			if byRows {
-				j0 := q * kern.nr
-				off := p0*w + j0*kcs
-				packB(shared[off:off+kern.nr*kcs], g.b, g.transB, g.ldb, p0, kcs, j0, min(kern.nr, g.n-j0), kern.nr)
-			} else {
-				i0 := q * kern.mr
-				off := p0*w + i0*kcs
-				packA(shared[off:off+kern.mr*kcs], g.a, g.transA, g.lda, i0, min(kern.mr, g.m-i0), p0, kcs, kern.mr)
-			}
-		}
-	})
+	ws.shared = growAligned(ws.shared, w*g.k)
+	shared := ws.shared
+	parallel(ws, slices*panels, 4, sgemmPackShared{g: g, shared: shared, byRows: byRows, panels: panels, w: w})
 
-	var next atomic.Int64
+	t := kept[sgemmBlocks](ws)
+	t.g, t.ws, t.shared, t.byRows, t.w = g, ws, shared, byRows, w
+	t.next.Store(0)
 	if byRows {
 		tiles := taskTiles(mt, threads, kern.mc/kern.mr)
-		mb := tiles * kern.mr
-		tasks := (mt + tiles - 1) / tiles
-		p.For(threads, 1, func(int, int, int) {
-			s := getSgemmScratch()
-			defer sgemmScratchPool.Put(s)
-			s.grow(kern, mb*kern.kc, 0)
-			for t := int(next.Add(1)) - 1; t < tasks; t = int(next.Add(1)) - 1 {
-				i0 := t * mb
-				mc := min(mb, g.m-i0)
-				beta := g.beta
-				for p0 := 0; p0 < g.k; p0 += kern.kc {
-					kcs := min(kern.kc, g.k-p0)
-					packA(s.a, g.a, g.transA, g.lda, i0, mc, p0, kcs, kern.mr)
-					bs := shared[p0*w : p0*w+w*kcs]
-					for jc := 0; jc < g.n; jc += kern.nc {
-						g.macro(g.c, s.a, bs[jc*kcs:], s.tile, i0, jc, mc, min(kern.nc, g.n-jc), kcs, beta)
-					}
-					beta = 1
-				}
-			}
-		})
-		return
+		t.size = tiles * kern.mr
+		t.tasks = (mt + tiles - 1) / tiles
+	} else {
+		tiles := taskTiles(nt, threads, kern.nc/kern.nr)
+		t.size = tiles * kern.nr
+		t.tasks = (nt + tiles - 1) / tiles
 	}
-	tiles := taskTiles(nt, threads, kern.nc/kern.nr)
-	nb := tiles * kern.nr
-	tasks := (nt + tiles - 1) / tiles
-	p.For(threads, 1, func(int, int, int) {
-		s := getSgemmScratch()
-		defer sgemmScratchPool.Put(s)
-		s.grow(kern, 0, nb*kern.kc)
-		for t := int(next.Add(1)) - 1; t < tasks; t = int(next.Add(1)) - 1 {
-			j0 := t * nb
-			nc := min(nb, g.n-j0)
+	ws.run(threads, 1, t)
+	t.g, t.ws, t.shared = nil, nil, nil
+}
+
+// sgemmPackShared is the loop of splitMN that packs the shared operand, one
+// micro-panel of one k slice per item.
+type sgemmPackShared struct {
+	g         *sgemmCall
+	shared    []float32
+	byRows    bool
+	panels, w int
+}
+
+func (t *sgemmPackShared) run(_, lo, hi int) {
+	g, kern := t.g, t.g.kern
+	for i := lo; i < hi; i++ {
+		sl, q := i/t.panels, i%t.panels
+		p0 := sl * kern.kc
+		kcs := min(kern.kc, g.k-p0)
+		if t.byRows {
+			j0 := q * kern.nr
+			off := p0*t.w + j0*kcs
+			packB(t.shared[off:off+kern.nr*kcs], g.b, g.transB, g.ldb, p0, kcs, j0, min(kern.nr, g.n-j0), kern.nr)
+		} else {
+			i0 := q * kern.mr
+			off := p0*t.w + i0*kcs
+			packA(t.shared[off:off+kern.mr*kcs], g.a, g.transA, g.lda, i0, min(kern.mr, g.m-i0), p0, kcs, kern.mr)
+		}
+	}
+}
+
+// sgemmBlocks is the loop of splitMN over threads: each takes blocks of
+// size rows (byRows) or columns of C from the counter and computes them
+// against the shared operand, packing its own part of the other one.
+type sgemmBlocks struct {
+	g           *sgemmCall
+	ws          *workspace
+	shared      []float32
+	byRows      bool
+	w           int
+	size, tasks int
+	next        atomic.Int64
+}
+
+func (t *sgemmBlocks) run(th, _, _ int) {
+	g, kern := t.g, t.g.kern
+	s := &t.ws.chunk(th).gemm
+	w := t.w
+	if t.byRows {
+		s.grow(kern, t.size*kern.kc, 0)
+		for task := int(t.next.Add(1)) - 1; task < t.tasks; task = int(t.next.Add(1)) - 1 {
+			i0 := task * t.size
+			mc := min(t.size, g.m-i0)
 			beta := g.beta
 			for p0 := 0; p0 < g.k; p0 += kern.kc {
 				kcs := min(kern.kc, g.k-p0)
-				packB(s.b, g.b, g.transB, g.ldb, p0, kcs, j0, nc, kern.nr)
-				as := shared[p0*w : p0*w+w*kcs]
-				for ic := 0; ic < g.m; ic += kern.mc {
-					g.macro(g.c, as[ic*kcs:], s.b, s.tile, ic, j0, min(kern.mc, g.m-ic), nc, kcs, beta)
+				packA(s.a, g.a, g.transA, g.lda, i0, mc, p0, kcs, kern.mr)
+				bs := t.shared[p0*w : p0*w+w*kcs]
+				for jc := 0; jc < g.n; jc += kern.nc {
+					g.macro(g.c, s.a, bs[jc*kcs:], s.tile, i0, jc, mc, min(kern.nc, g.n-jc), kcs, beta)
 				}
 				beta = 1
 			}
 		}
-	})
+		return
+	}
+	s.grow(kern, 0, t.size*kern.kc)
+	for task := int(t.next.Add(1)) - 1; task < t.tasks; task = int(t.next.Add(1)) - 1 {
+		j0 := task * t.size
+		nc := min(t.size, g.n-j0)
+		beta := g.beta
+		for p0 := 0; p0 < g.k; p0 += kern.kc {
+			kcs := min(kern.kc, g.k-p0)
+			packB(s.b, g.b, g.transB, g.ldb, p0, kcs, j0, nc, kern.nr)
+			as := t.shared[p0*w : p0*w+w*kcs]
+			for ic := 0; ic < g.m; ic += kern.mc {
+				g.macro(g.c, as[ic*kcs:], s.b, s.tile, ic, j0, min(kern.mc, g.m-ic), nc, kcs, beta)
+			}
+			beta = 1
+		}
+	}
 }
 
 // taskTiles is the number of tiles along the split dimension in one block of
@@ -179,19 +241,28 @@ func taskTiles(tiles, threads, maxTiles int) int {
 // splitMN's buffers: each thread computes a fixed band of whole tiles of C
 // (rows when byRows, else columns) with the serial loop nest and its own
 // packing.
-func (g *sgemmCall) bands(p *Pool, byRows bool, mt, nt int) {
-	kern := g.kern
+func (g *sgemmCall) bands(ws *workspace, byRows bool, mt, nt int) {
 	if byRows {
-		p.For(mt, 1, func(_, lo, hi int) {
-			s := getSgemmScratch()
-			g.serial(s, g.c, g.beta, lo*kern.mr, min(hi*kern.mr, g.m), 0, g.n, 0, g.k)
-			sgemmScratchPool.Put(s)
-		})
+		parallel(ws, mt, 1, sgemmBands{g: g, ws: ws, byRows: true})
 		return
 	}
-	p.For(nt, 1, func(_, lo, hi int) {
-		s := getSgemmScratch()
-		g.serial(s, g.c, g.beta, 0, g.m, lo*kern.nr, min(hi*kern.nr, g.n), 0, g.k)
-		sgemmScratchPool.Put(s)
-	})
+	parallel(ws, nt, 1, sgemmBands{g: g, ws: ws})
+}
+
+// sgemmBands is the loop of bands over tile rows (byRows) or tile columns
+// of C.
+type sgemmBands struct {
+	g      *sgemmCall
+	ws     *workspace
+	byRows bool
+}
+
+func (t *sgemmBands) run(chunk, lo, hi int) {
+	g, kern := t.g, t.g.kern
+	s := &t.ws.chunk(chunk).gemm
+	if t.byRows {
+		g.serial(s, g.c, g.beta, lo*kern.mr, min(hi*kern.mr, g.m), 0, g.n, 0, g.k)
+		return
+	}
+	g.serial(s, g.c, g.beta, 0, g.m, lo*kern.nr, min(hi*kern.nr, g.n), 0, g.k)
 }

@@ -12,18 +12,40 @@ import (
 // Float is the element type the kernels are written for.
 type Float interface{ ~float32 | ~float64 }
 
-// Pool splits loops over a fixed number of goroutines. The zero value and a
-// nil *Pool run everything on the calling goroutine.
+// Pool splits loops over a fixed set of goroutines: the caller and
+// Threads()-1 workers that NewPool starts and Close stops. It also owns the
+// working memory of the kernels (per-thread scratch, a parallel GEMM's
+// packed operands), so that once a training step has run, the next one
+// allocates nothing.
+//
+// One kernel or For call at a time has the workers and the working memory;
+// a call that finds them taken (from another goroutine, or nested inside a
+// loop body of the same pool) runs on its own goroutine with the same
+// chunks and memory of its own, so concurrent and nested calls are safe and
+// never deadlock. The zero value and a nil *Pool run everything on the
+// calling goroutine.
 type Pool struct {
 	threads int
+
+	mu   sync.Mutex // held by the call that uses crew and ws
+	crew *crew      // the workers; nil with one thread and after Close
+	ws   *workspace // working memory of the call holding mu, made on first use
+
+	cleanup runtime.Cleanup // stops crew if the pool is dropped unclosed
 }
 
 // NewPool returns a pool of the given size; threads <= 0 means GOMAXPROCS.
+// Its worker goroutines run until Close (or until the pool is garbage).
 func NewPool(threads int) *Pool {
 	if threads <= 0 {
 		threads = runtime.GOMAXPROCS(0)
 	}
-	return &Pool{threads: threads}
+	p := &Pool{threads: threads}
+	if threads > 1 {
+		p.crew = newCrew(threads - 1)
+		p.cleanup = runtime.AddCleanup(p, (*crew).stop, p.crew)
+	}
+	return p
 }
 
 // Threads is the number of goroutines For uses at most (1 for a nil pool).
@@ -34,33 +56,138 @@ func (p *Pool) Threads() int {
 	return p.threads
 }
 
+// Close stops the worker goroutines and waits for them to exit. Later calls
+// still work, on the calling goroutine, with the same chunks. Close must not
+// be called from inside a loop body of p; closing twice is harmless.
+func (p *Pool) Close() {
+	if p == nil {
+		return
+	}
+	p.mu.Lock()
+	c := p.crew
+	p.crew = nil
+	p.mu.Unlock()
+	if c != nil {
+		p.cleanup.Stop()
+		c.stop()
+	}
+}
+
 // For calls fn over [0, n) cut into at most Threads() contiguous chunks of at
-// least grain items each, in parallel, and returns when all are done. fn gets
-// the chunk index so it can pick per-thread scratch space.
+// least grain items each, in parallel, and returns when all are done: with
+// chunks pieces, chunk c covers [c*n/chunks, (c+1)*n/chunks), and chunk 0
+// runs on the calling goroutine. fn gets the chunk index so it can pick
+// per-thread state.
+//
+// Dispatching to the workers allocates nothing, but fn is handed to other
+// goroutines, so a closure that captures variables is allocated by its
+// caller; the package's kernels pass preallocated tasks instead.
 func (p *Pool) For(n, grain int, fn func(chunk, lo, hi int)) {
+	chunks := chunkCount(p.Threads(), n, grain)
+	if chunks > 1 && p.mu.TryLock() {
+		defer p.mu.Unlock()
+		if p.crew != nil {
+			p.crew.run(chunks, n, funcTask(fn))
+			return
+		}
+	}
+	runChunks(chunks, n, funcTask(fn))
+}
+
+// chunkCount is the number of chunks For cuts n items into on threads
+// goroutines: as many as the threads, but none smaller than grain items.
+func chunkCount(threads, n, grain int) int {
 	if n <= 0 {
-		return
+		return 0
 	}
-	if grain < 1 {
-		grain = 1
+	grain = max(grain, 1)
+	return min(threads, (n+grain-1)/grain)
+}
+
+// A task is the body of a parallel loop together with its arguments: run
+// handles items [lo, hi), which are chunk number chunk of the loop. The
+// kernels keep their tasks in the pool's workspace and reuse them, so that
+// handing one to the workers allocates nothing.
+type task interface {
+	run(chunk, lo, hi int)
+}
+
+// funcTask is a loop body given as a function.
+type funcTask func(chunk, lo, hi int)
+
+func (f funcTask) run(chunk, lo, hi int) { f(chunk, lo, hi) }
+
+// runChunks runs the chunks of a loop of n items one after another on the
+// calling goroutine.
+func runChunks(chunks, n int, t task) {
+	for c := range chunks {
+		t.run(c, c*n/chunks, (c+1)*n/chunks)
 	}
-	chunks := p.Threads()
-	if c := (n + grain - 1) / grain; c < chunks {
-		chunks = c
+}
+
+// crew is a pool's worker goroutines. Worker i runs chunk i+1 of each loop;
+// the caller runs chunk 0.
+type crew struct {
+	workers []worker
+	busy    sync.WaitGroup // chunks of the current loop not yet done
+	exited  sync.WaitGroup // workers still running
+	once    sync.Once
+}
+
+// worker is one worker goroutine's slot: the chunk it is to run, written by
+// the caller before it signals wake. It is padded to whole cache lines so
+// that the workers' slots do not share one.
+type worker struct {
+	wake   chan struct{}
+	t      task
+	chunk  int
+	lo, hi int
+	_      [64]byte
+}
+
+// newCrew starts n workers, each waiting on its slot.
+func newCrew(n int) *crew {
+	c := &crew{workers: make([]worker, n)}
+	c.exited.Add(n)
+	for i := range c.workers {
+		w := &c.workers[i]
+		w.wake = make(chan struct{}, 1)
+		go c.work(w)
 	}
-	if chunks <= 1 {
-		fn(0, 0, n)
-		return
+	return c
+}
+
+// work is a worker's loop: run the chunk in its slot each time it is woken,
+// until its channel is closed.
+func (c *crew) work(w *worker) {
+	defer c.exited.Done()
+	for range w.wake {
+		w.t.run(w.chunk, w.lo, w.hi)
+		w.t = nil
+		c.busy.Done()
 	}
-	var wg sync.WaitGroup
-	wg.Add(chunks - 1)
-	for c := 1; c < chunks; c++ {
-		lo, hi := c*n/chunks, (c+1)*n/chunks
-		go func(c, lo, hi int) {
-			defer wg.Done()
-			fn(c, lo, hi)
-		}(c, lo, hi)
+}
+
+// run runs a loop of n items cut into chunks (2 <= chunks <= workers+1),
+// chunk c on worker c-1 and chunk 0 on the caller, and returns when all are
+// done, also when chunk 0 panics.
+func (c *crew) run(chunks, n int, t task) {
+	c.busy.Add(chunks - 1)
+	defer c.busy.Wait()
+	for i := 1; i < chunks; i++ {
+		w := &c.workers[i-1]
+		w.t, w.chunk, w.lo, w.hi = t, i, i*n/chunks, (i+1)*n/chunks
+		w.wake <- struct{}{}
 	}
-	fn(0, 0, n/chunks)
-	wg.Wait()
+	t.run(0, 0, n/chunks)
+}
+
+// stop ends the workers and waits for them to exit.
+func (c *crew) stop() {
+	c.once.Do(func() {
+		for i := range c.workers {
+			close(c.workers[i].wake)
+		}
+		c.exited.Wait()
+	})
 }

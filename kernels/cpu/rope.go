@@ -76,22 +76,34 @@ func RoPE[T Float](p *Pool, out, x, cos, sin []T, seq, heads, hd int, inverse bo
 		return
 	}
 	rows := len(x) / width
-	p.For(rows, opGrain(width), func(_, lo, hi int) {
-		for r := lo; r < hi; r++ {
-			t := r % seq
-			c := cos[t*half : (t+1)*half]
-			s := sin[t*half : (t+1)*half]
-			xr := x[r*width : (r+1)*width]
-			or := out[r*width : (r+1)*width]
-			for h := range heads {
-				x0 := xr[h*hd : h*hd+half]
-				x1 := xr[h*hd+half : (h+1)*hd]
-				o0 := or[h*hd : h*hd+half]
-				o1 := or[h*hd+half : (h+1)*hd]
-				rotateHalf(o0, o1, x0, x1, c, s, inverse)
-			}
+	parallelOn(p, rows, opGrain(width), ropeLoop[T]{out: out, x: x, cos: cos, sin: sin,
+		seq: seq, heads: heads, hd: hd, inverse: inverse})
+}
+
+// ropeLoop is the loop of RoPE over rows.
+type ropeLoop[T Float] struct {
+	out, x, cos, sin []T
+	seq, heads, hd   int
+	inverse          bool
+}
+
+func (l *ropeLoop[T]) run(_, lo, hi int) {
+	hd := l.hd
+	half, width := hd/2, l.heads*hd
+	for r := lo; r < hi; r++ {
+		t := r % l.seq
+		c := l.cos[t*half : (t+1)*half]
+		s := l.sin[t*half : (t+1)*half]
+		xr := l.x[r*width : (r+1)*width]
+		or := l.out[r*width : (r+1)*width]
+		for h := range l.heads {
+			x0 := xr[h*hd : h*hd+half]
+			x1 := xr[h*hd+half : (h+1)*hd]
+			o0 := or[h*hd : h*hd+half]
+			o1 := or[h*hd+half : (h+1)*hd]
+			rotateHalf(o0, o1, x0, x1, c, s, l.inverse)
 		}
-	})
+	}
 }
 
 // rotateHalf rotates the pairs (x0[i], x1[i]) by the angles whose cosines and

@@ -1,0 +1,134 @@
+package cpu
+
+import (
+	"reflect"
+	"unsafe"
+)
+
+// workspace is the working memory of one kernel call: per-chunk scratch,
+// buffers the chunks share, and the kernels' loop bodies. A pool keeps one
+// for the call that holds it, so its memory is reused call after call; a nil
+// pool, or a call that finds its pool busy, gets a fresh one that runs its
+// loops on the calling goroutine.
+type workspace struct {
+	crew    *crew // runs the loops; nil: chunk after chunk on the caller
+	threads int
+	leased  bool // this is the pool's own workspace, held through its mutex
+
+	chunks []chunkScratch       // indexed by chunk
+	shared []float32            // a parallel GEMM's shared packed operand or partial sums
+	sums   []float64            // per-block partial sums (SumSquares)
+	used   []bool               // which threads' partial sums splitK filled
+	kept   map[reflect.Type]any // loop bodies by type: see kept
+}
+
+// chunkScratch is the working memory of one chunk of a loop.
+type chunkScratch struct {
+	words []float64    // row-kernel scratch, viewed as []float32 or []float64
+	gemm  sgemmScratch // packing space of the GEMMs the chunk runs
+}
+
+// newWorkspace returns an empty workspace for loops of up to threads chunks.
+func newWorkspace(threads int) *workspace {
+	return &workspace{threads: threads, chunks: make([]chunkScratch, threads)}
+}
+
+// acquire returns the workspace a kernel call runs in; release it with
+// release when the call is done. It is the pool's own one, with its
+// workers, unless p is nil or another call holds it.
+func (p *Pool) acquire() *workspace {
+	if p == nil || !p.mu.TryLock() {
+		return newWorkspace(p.Threads())
+	}
+	if p.ws == nil {
+		p.ws = newWorkspace(p.Threads())
+		p.ws.leased = true
+	}
+	p.ws.crew = p.crew
+	return p.ws
+}
+
+// release ends the use of a workspace from acquire.
+func (p *Pool) release(ws *workspace) {
+	if ws.leased {
+		ws.crew = nil
+		p.mu.Unlock()
+	}
+}
+
+// run runs t over [0, n) with the chunking of Pool.For: at most threads
+// chunks of at least grain items, chunk c covering [c*n/chunks,
+// (c+1)*n/chunks) and chunk 0 on the calling goroutine.
+func (ws *workspace) run(n, grain int, t task) {
+	chunks := chunkCount(ws.threads, n, grain)
+	if chunks > 1 && ws.crew != nil {
+		ws.crew.run(chunks, n, t)
+		return
+	}
+	runChunks(chunks, n, t)
+}
+
+// chunk returns the scratch of chunk c.
+func (ws *workspace) chunk(c int) *chunkScratch { return &ws.chunks[c] }
+
+// kept returns ws's instance of the loop body K, made on first use. A
+// kernel fills it in, runs it and clears it; keeping it in the workspace
+// means the pointer that the workers get is not allocated per call.
+func kept[K any](ws *workspace) *K {
+	key := reflect.TypeFor[K]()
+	if k, ok := ws.kept[key].(*K); ok {
+		return k
+	}
+	k := new(K)
+	if ws.kept == nil {
+		ws.kept = map[reflect.Type]any{}
+	}
+	ws.kept[key] = k
+	return k
+}
+
+// parallel runs the loop body args over [0, n) on ws with the chunking of
+// Pool.For, through ws's kept instance of it, which it clears afterwards so
+// that the workspace does not hold on to the caller's slices.
+func parallel[K any, PK interface {
+	*K
+	task
+}](ws *workspace, n, grain int, args K) {
+	t := PK(kept[K](ws))
+	*t = args
+	ws.run(n, grain, t)
+	var zero K
+	*t = zero
+}
+
+// parallelOn is parallel in a workspace of p for the duration of the loop.
+func parallelOn[K any, PK interface {
+	*K
+	task
+}](p *Pool, n, grain int, args K) {
+	if n <= 0 {
+		return
+	}
+	ws := p.acquire()
+	defer p.release(ws)
+	parallel[K, PK](ws, n, grain, args)
+}
+
+// floats returns n elements of T of s's row-kernel scratch, growing it if
+// needed; their contents are garbage.
+func floats[T Float](s *chunkScratch, n int) []T {
+	words := (n*int(unsafe.Sizeof(T(0))) + 7) / 8
+	if len(s.words) < words {
+		s.words = make([]float64, words)
+	}
+	return unsafe.Slice((*T)(unsafe.Pointer(unsafe.SliceData(s.words))), n)
+}
+
+// growFloat64 returns s resliced to n elements if it has room for them,
+// else a new slice of n.
+func growFloat64(s []float64, n int) []float64 {
+	if cap(s) >= n {
+		return s[:n]
+	}
+	return make([]float64, n)
+}
