@@ -42,10 +42,12 @@ func (g *sgemmCall) parallel(ws *workspace) {
 	}
 }
 
-// splitK runs the k slices of the product as tasks handed out by a counter.
-// Each thread accumulates its slices into its own m x n buffer (the first
-// one overwrites it); the buffers of the threads that ran are then summed,
-// in thread order, into beta*C in parallel over rows.
+// splitK cuts the k slices of the product into one contiguous run per
+// thread. Each thread accumulates its slices, in order, into its own m x n
+// buffer (the first one overwrites it); the buffers are then summed, in
+// thread order, into beta*C in parallel over rows. The split is static, not
+// handed out by a counter, so the sum's rounding is the same on every run:
+// the weight gradients, and so training, are reproducible bit for bit.
 func (g *sgemmCall) splitK(ws *workspace, slices int) {
 	threads := ws.threads
 	mn := g.m * g.n
@@ -57,21 +59,19 @@ func (g *sgemmCall) splitK(ws *workspace, slices int) {
 	clear(used)
 	t := kept[sgemmSlices](ws)
 	t.g, t.ws, t.parts, t.used, t.slices = g, ws, ws.shared, used, slices
-	t.next.Store(0)
 	ws.run(threads, 1, t)
 	parallel(ws, g.m, max(1, 4096/g.n), sgemmSumParts{g: g, parts: ws.shared, used: used})
 	t.g, t.ws, t.parts, t.used = nil, nil, nil, nil
 }
 
-// sgemmSlices is the loop of splitK over threads: thread th takes k slices
-// from the counter and sums them into its m x n part of parts.
+// sgemmSlices is the loop of splitK over threads: thread th sums k slices
+// [th*slices/threads, (th+1)*slices/threads) into its m x n part of parts.
 type sgemmSlices struct {
 	g      *sgemmCall
 	ws     *workspace
 	parts  []float32
 	used   []bool
 	slices int
-	next   atomic.Int64
 }
 
 func (t *sgemmSlices) run(th, _, _ int) {
@@ -82,7 +82,8 @@ func (t *sgemmSlices) run(th, _, _ int) {
 	g.reserve(s, g.m, g.n, g.k)
 	mn := g.m * g.n
 	part := t.parts[th*mn : (th+1)*mn]
-	for sl := int(t.next.Add(1)) - 1; sl < t.slices; sl = int(t.next.Add(1)) - 1 {
+	threads := len(t.used)
+	for sl := th * t.slices / threads; sl < (th+1)*t.slices/threads; sl++ {
 		k0 := sl * kern.kc
 		var beta float32 = 1
 		if !t.used[th] {
