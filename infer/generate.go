@@ -48,6 +48,7 @@ func (m *Model) Generate(prompt []int32, n int, s Sampling) ([]int32, error) {
 	copy(ids, prompt)
 	logits := make([]float32, seq*vocab)
 	rng := rand.New(rand.NewPCG(s.Seed, 0x9e3779b97f4a7c15))
+	probs := make([]float64, vocab) // sampling scratch, reused every token
 	out := make([]int32, 0, n)
 	for cur := len(prompt); cur < total; cur++ {
 		if err := p.SetBatch(ids, targets); err != nil {
@@ -57,7 +58,7 @@ func (m *Model) Generate(prompt []int32, n int, s Sampling) ([]int32, error) {
 		if err := p.Logits(logits); err != nil {
 			return nil, err
 		}
-		next := pick(logits[(cur-1)*vocab:cur*vocab], s.Temperature, rng)
+		next := pick(logits[(cur-1)*vocab:cur*vocab], s.Temperature, rng, probs)
 		out = append(out, next)
 		if cur < seq {
 			ids[cur] = next
@@ -67,8 +68,9 @@ func (m *Model) Generate(prompt []int32, n int, s Sampling) ([]int32, error) {
 }
 
 // pick samples from softmax(logits/temperature), or takes the argmax (the
-// first one on ties, as torch.argmax does) at temperature 0.
-func pick(logits []float32, temperature float64, rng *rand.Rand) int32 {
+// first one on ties, as torch.argmax does) at temperature 0. probs is
+// scratch of len(logits).
+func pick(logits []float32, temperature float64, rng *rand.Rand, probs []float64) int32 {
 	best := 0
 	for i, v := range logits {
 		if v > logits[best] {
@@ -79,7 +81,6 @@ func pick(logits []float32, temperature float64, rng *rand.Rand) int32 {
 		return int32(best)
 	}
 	var sum float64
-	probs := make([]float64, len(logits))
 	for i, v := range logits {
 		probs[i] = math.Exp((float64(v) - float64(logits[best])) / temperature)
 		sum += probs[i]

@@ -339,19 +339,20 @@ func (c *compiler) ropeTables(op *model.RoPE) (cos, sin Buf, err error) {
 	if t, ok := c.rope[key]; ok {
 		return t[0], t[1], nil
 	}
-	defer func() { c.rope[key] = [2]Buf{cos, sin} }()
 	cs, sn := cpu.RoPETables(op.Seq, op.HeadDim, op.Theta)
 	if cos, err = c.alloc(len(cs), F32); err != nil {
-		return
+		return cos, sin, err
 	}
 	if sin, err = c.alloc(len(sn), F32); err != nil {
-		return
+		return cos, sin, err
 	}
-	if err = c.p.dev.Upload(cos, cs); err != nil {
-		return
+	if err = c.p.dev.Upload(cos, cs); err == nil {
+		err = c.p.dev.Upload(sin, sn)
 	}
-	err = c.p.dev.Upload(sin, sn)
-	return
+	if err == nil {
+		c.rope[key] = [2]Buf{cos, sin}
+	}
+	return cos, sin, err
 }
 
 // step turns one event into a kernel call with every argument bound.
