@@ -28,7 +28,7 @@ func Split(c *Corpus, valFraction float64, seed uint64) (train, val [][]byte, er
 	lo, hi, nVal := 0, 0, 0
 	for i, d := range c.Docs {
 		u[i] = docUniform(d, seed)
-		isVal[i] = u[i] < valFraction
+		isVal[i] = u[i] < valFraction // the same decision as IsValDoc
 		if isVal[i] {
 			nVal++
 		}
@@ -55,6 +55,13 @@ func Split(c *Corpus, valFraction float64, seed uint64) (train, val [][]byte, er
 		}
 	}
 	return train, val, nil
+}
+
+// IsValDoc reports whether Split puts doc in validation by its hash alone:
+// the per-document decision that streaming preparation makes one document
+// at a time. (Split additionally keeps both sides non-empty.)
+func IsValDoc(doc []byte, valFraction float64, seed uint64) bool {
+	return docUniform(doc, seed) < valFraction
 }
 
 // docUniform maps (doc content, seed) to a number in [0, 1).
