@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"slices"
 	"sync"
+	"sync/atomic"
 )
 
 // MinVocabSize is the smallest vocabulary TrainBPE accepts: the 256 byte
@@ -13,57 +14,121 @@ import (
 const MinVocabSize = 257
 
 // TrainBPE learns a byte-level BPE tokenizer with exactly vocabSize ids (the
-// 256 bytes, vocabSize-257 merged tokens and "<|endoftext|>") from docs.
-//
-// Documents are split into GPT-2 pre-tokens and the distinct pre-tokens are
-// counted; merges never cross a pre-token boundary. Each step merges the
-// most frequent adjacent pair, breaking ties by the smaller (left, right) id
-// pair, so the result depends only on the documents' contents. Pair counts
-// are updated incrementally, touching only the words that contain the merged
-// pair. It is an error if vocabSize is below MinVocabSize or if the documents
-// run out of pairs before the vocabulary is full.
+// 256 bytes, vocabSize-257 merged tokens and "<|endoftext|>") from docs. It
+// feeds the documents to a BPETrainer on all CPUs; see BPETrainer.Train for
+// the rules.
 func TrainBPE(docs [][]byte, vocabSize int) (*Tokenizer, error) {
+	t, err := NewBPETrainer(vocabSize)
+	if err != nil {
+		return nil, err
+	}
+	workers := max(1, min(runtime.GOMAXPROCS(0), len(docs)))
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for i := w; i < len(docs); i += workers {
+				t.Add(docs[i])
+			}
+		})
+	}
+	wg.Wait()
+	return t.Train()
+}
+
+// BPETrainer learns a byte-level BPE tokenizer from a stream of documents.
+// It keeps only the counts of distinct pre-tokens, never the documents, so a
+// corpus of any size can be fed to it one document at a time. Add may be
+// called from many goroutines at once; Train reads the counts gathered so
+// far.
+type BPETrainer struct {
+	vocabSize int
+	shards    []wordShard
+	next      atomic.Uint32 // round-robin start for Add's choice of shard
+}
+
+// wordShard is one lock-protected part of the pre-token counts. Concurrent
+// Add calls fill different shards, which Train sums.
+type wordShard struct {
+	mu     sync.Mutex
+	counts map[string]int64
+	_      [64]byte // keeps shards on separate cache lines
+}
+
+// NewBPETrainer returns a trainer for a vocabulary of exactly vocabSize ids:
+// the 256 bytes, vocabSize-257 merged tokens and "<|endoftext|>". It is an
+// error if vocabSize is below MinVocabSize.
+func NewBPETrainer(vocabSize int) (*BPETrainer, error) {
 	if vocabSize < MinVocabSize || vocabSize > math.MaxInt32 {
 		return nil, fmt.Errorf("train BPE: vocabulary size %d outside [%d, %d] (256 bytes + end-of-text + merges)", vocabSize, MinVocabSize, math.MaxInt32)
 	}
-	tr := newTrainer(countWords(docs))
-	for len(tr.tokens) < vocabSize-1 {
+	t := &BPETrainer{vocabSize: vocabSize, shards: make([]wordShard, 2*runtime.GOMAXPROCS(0))}
+	for i := range t.shards {
+		t.shards[i].counts = make(map[string]int64)
+	}
+	return t, nil
+}
+
+// Add splits doc into GPT-2 pre-tokens and counts them. Merges never cross a
+// pre-token boundary, so documents may be added in any order and from any
+// number of goroutines. The trainer does not keep doc.
+func (t *BPETrainer) Add(doc []byte) {
+	n := uint32(len(t.shards))
+	start := t.next.Add(1)
+	var s *wordShard
+	for k := range n {
+		if c := &t.shards[(start+k)%n]; c.mu.TryLock() {
+			s = c
+			break
+		}
+	}
+	if s == nil {
+		s = &t.shards[start%n]
+		s.mu.Lock()
+	}
+	m := s.counts
+	for len(doc) > 0 {
+		k := pretokenLen(doc)
+		m[string(doc[:k])]++
+		doc = doc[k:]
+	}
+	s.mu.Unlock()
+}
+
+// wordCounts sums the shards' counts into a new map.
+func (t *BPETrainer) wordCounts() map[string]int64 {
+	var total map[string]int64
+	for i := range t.shards {
+		s := &t.shards[i]
+		s.mu.Lock()
+		if total == nil {
+			total = make(map[string]int64, len(s.counts))
+		}
+		for k, v := range s.counts {
+			total[k] += v
+		}
+		s.mu.Unlock()
+	}
+	return total
+}
+
+// Train learns the merges from the pre-tokens added so far and returns the
+// tokenizer. Each step merges the most frequent adjacent pair, breaking ties
+// by the smaller (left, right) id pair, so the result depends only on the
+// multiset of pre-tokens, not on the order of the documents. Pair counts are
+// updated incrementally, touching only the words that contain the merged
+// pair. It is an error if the documents run out of pairs before the
+// vocabulary is full. Train does not change the counts: more documents may be
+// added and Train called again.
+func (t *BPETrainer) Train() (*Tokenizer, error) {
+	tr := newTrainer(t.wordCounts())
+	for len(tr.tokens) < t.vocabSize-1 {
 		if !tr.step() {
 			return nil, fmt.Errorf("train BPE: documents hold only enough pairs for %d merges; vocabulary size %d needs %d tokens besides end-of-text",
-				len(tr.merges), vocabSize, vocabSize-1)
+				len(tr.merges), t.vocabSize, t.vocabSize-1)
 		}
 	}
 	tokens := append(tr.tokens, []byte(EndOfText))
 	return newTokenizer(tokens, tr.merges, int32(len(tokens)-1))
-}
-
-// countWords counts the distinct pre-tokens of docs, spreading the documents
-// over all CPUs.
-func countWords(docs [][]byte) map[string]int64 {
-	workers := max(1, min(runtime.GOMAXPROCS(0), len(docs)))
-	parts := make([]map[string]int64, workers)
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Go(func() {
-			m := make(map[string]int64)
-			for i := w; i < len(docs); i += workers {
-				for s := docs[i]; len(s) > 0; {
-					n := pretokenLen(s)
-					m[string(s[:n])]++
-					s = s[n:]
-				}
-			}
-			parts[w] = m
-		})
-	}
-	wg.Wait()
-	total := parts[0]
-	for _, m := range parts[1:] {
-		for k, v := range m {
-			total[k] += v
-		}
-	}
-	return total
 }
 
 // trainWord is a distinct pre-token, its current symbols and its count.

@@ -87,7 +87,12 @@ func TestTrainerCounts(t *testing.T) {
 		t.Fatal(err)
 	}
 	text := append(bytes.Join(docs[:5], nil), "aaaa aaaaa aaa abab ababab"...)
-	tr := newTrainer(countWords([][]byte{text}))
+	bt, err := NewBPETrainer(MinVocabSize)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bt.Add(text)
+	tr := newTrainer(bt.wordCounts())
 	for step := range 300 {
 		if !tr.step() {
 			t.Fatalf("ran out of pairs at step %d", step)
