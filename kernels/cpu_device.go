@@ -149,8 +149,13 @@ func (d *CPU) Add(dst, a, b Buf) { cpu.Add(d.pool, d.f(dst), d.f(a), d.f(b)) }
 // Axpy sets dst += alpha*x.
 func (d *CPU) Axpy(dst Buf, alpha float32, x Buf) { cpu.Axpy(d.pool, d.f(dst), alpha, d.f(x)) }
 
-// Gemm sets C = alpha*op(A)*op(B) + beta*C.
+// Gemm sets C = alpha*op(A)*op(B) + beta*C. A product of a few rows by a
+// transposed weight (token-by-token decoding) goes to the GEMV kernel.
 func (d *CPU) Gemm(transA, transB bool, m, n, k int, alpha float32, a, b Buf, beta float32, c Buf) {
+	if !transA && transB && m <= cpu.GemvMaxRows {
+		cpu.Gemv(d.pool, m, n, k, alpha, d.f(a), d.f(b), beta, d.f(c))
+		return
+	}
 	cpu.Gemm(d.pool, transA, transB, m, n, k, alpha, d.f(a), d.f(b), beta, d.f(c))
 }
 

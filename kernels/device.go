@@ -115,4 +115,26 @@ type Device interface {
 	// AdamW updates p with the gradient scale[0]*g (PyTorch AdamW: p -= lr*wd*p,
 	// then the bias-corrected Adam step; step counts from 1).
 	AdamW(p, g, m, v, scale Buf, lr, beta1, beta2, eps, wd float32, step int)
+
+	// Inference kernels.
+	//
+	// Generation keeps a KV cache per layer: kCache and vCache are [batch,
+	// maxSeq, kvHeads*hd], sequence b's position t at row b*maxSeq+t. A step
+	// feeds n new tokens per sequence (the prompt at prefill, 1 when
+	// decoding) as rows r = b*n+i, and pos (I32, [batch*n]) says at which
+	// position each row sits; sequences may be at different positions.
+
+	// RoPEAt is RoPE (rotate-half form, [maxSeq, hd/2] tables cos and sin)
+	// with row r of x ([rows, heads*hd]) at position pos[r] instead of
+	// r % seq; 0 <= pos[r] < maxSeq. out may be x.
+	RoPEAt(out, x, cos, sin, pos Buf, rows, heads, hd int)
+	// CacheWrite stores x ([batch*n, width]) into cache ([batch, maxSeq,
+	// width]): row r = b*n+i of x goes to cache row b*maxSeq+pos[r].
+	CacheWrite(cache, x, pos Buf, batch, n, maxSeq, width int)
+	// AttentionCached is attention of new query rows against the cache: q
+	// and out are [batch*n, heads*hd]; row r = b*n+i attends to positions
+	// 0..pos[r] of sequence b (causal), out_r = softmax(q_r k^T/sqrt(hd)) v,
+	// query head h reading kv head h/(heads/kvHeads). Every position a row
+	// reads must have been written by CacheWrite first.
+	AttentionCached(out, q, kCache, vCache, pos Buf, batch, n, maxSeq, heads, kvHeads, hd int)
 }
