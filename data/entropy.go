@@ -1,0 +1,134 @@
+package data
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"runtime"
+	"sync"
+)
+
+// Power iteration limits for the stationary distribution of a Synthetic
+// source's Markov chain.
+const (
+	stationaryTol     = 1e-14
+	stationaryMaxIter = 20000
+)
+
+// stationary returns the stationary distribution over the contexts of s's
+// chain and a bound on its L1 error. It iterates the lazy chain
+// pi <- (pi + pi P) / 2 from the uniform distribution: the lazy chain has
+// the same stationary distribution and is aperiodic, so the iteration
+// converges for any chain with a single closed class.
+func stationary(s *Synthetic) ([]float64, float64, error) {
+	k, n := s.p.support, s.numContexts()
+	probs := make([]float64, len(s.nll))
+	for i, v := range s.nll {
+		probs[i] = math.Exp(-v)
+	}
+	pi := make([]float64, n)
+	next := make([]float64, n)
+	for c := range pi {
+		pi[c] = 1 / float64(n)
+	}
+	prev := math.Inf(1)
+	for range stationaryMaxIter {
+		for c, v := range pi {
+			next[c] = v / 2
+		}
+		for c, v := range pi {
+			if v == 0 {
+				continue
+			}
+			v /= 2
+			base := c * k
+			for j, t := range s.supp[base : base+k] {
+				next[s.nextContext(uint64(c), t)] += v * probs[base+j]
+			}
+		}
+		d := 0.0
+		for c, v := range next {
+			d += math.Abs(v - pi[c])
+		}
+		pi, next = next, pi
+		if d < stationaryTol {
+			// The changes shrink geometrically by about d/prev per step,
+			// so the distance left to the limit is about d*r/(1-r).
+			r := min(d/prev, 0.99)
+			return pi, d*r/(1-r) + float64(n)*0x1p-52, nil
+		}
+		prev = d
+	}
+	return nil, 0, errors.New("stationary distribution: power iteration did not converge")
+}
+
+// closedFormRate returns the entropy rate of s in nats per token from the
+// stationary distribution pi (with L1 error piErr) and a bound on its
+// numerical error; see the Synthetic documentation for the formula.
+func (s *Synthetic) closedFormRate(pi []float64, piErr float64) (float64, float64) {
+	k := s.p.support
+	hm, hmax := 0.0, 0.0
+	for c, v := range pi {
+		h := 0.0
+		for j := c * k; j < (c+1)*k; j++ {
+			h += math.Exp(-s.nll[j]) * s.nll[j]
+		}
+		hm += v * h
+		hmax = max(hmax, h)
+	}
+	errM := piErr*hmax + float64(len(pi))*0x1p-52*hmax
+	if s.p.copyQ == 0 {
+		return hm, errM
+	}
+	q := float64(s.p.copyQ) / 65536
+	hq := -q*math.Log(q) - (1-q)*math.Log1p(-q)
+	hOff, hLen := math.Log(float64(s.p.offsets)), math.Log(float64(s.p.lengths))
+	meanLen := float64(s.p.lenStep) * float64(s.p.lengths+1) / 2
+	num := hq + (1-q)*hm + q*(hOff+hLen)
+	den := (1 - q) + q*(3+meanLen)
+	return num / den, (1 - q) * errM / den
+}
+
+// EstimateEntropyRate averages the source's own -log p(x_t | x_<t) over
+// documents 0..docs-1 of n tokens each, leaving out each document's warm-up
+// (its first context and, with copies, the positions before a copy may
+// start, after which the process is stationary). Documents are independent,
+// so the standard error is that of the mean of the per-document averages.
+// It is the Monte Carlo check of EntropyRate; it is an error if n does not
+// exceed the warm-up or docs < 2.
+func (s *Synthetic) EstimateEntropyRate(docs, n int) (nats, stderr float64, err error) {
+	warm := s.WarmUp()
+	if docs < 2 || n <= warm {
+		return 0, 0, fmt.Errorf("estimate entropy rate of %q: want at least 2 documents of more than %d tokens, got %d of %d", s.kind, warm, docs, n)
+	}
+	means := make([]float64, docs)
+	workers := min(runtime.GOMAXPROCS(0), docs)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for d := w; d < docs; d += workers {
+				_, nll := s.DocNLL(uint64(d), n)
+				sum := 0.0
+				for _, v := range nll[warm:] {
+					sum += v
+				}
+				means[d] = sum / float64(n-warm)
+			}
+		})
+	}
+	wg.Wait()
+	mean, m2 := 0.0, 0.0
+	for _, v := range means {
+		mean += v
+	}
+	mean /= float64(docs)
+	for _, v := range means {
+		m2 += (v - mean) * (v - mean)
+	}
+	return mean, math.Sqrt(m2 / float64(docs-1) / float64(docs)), nil
+}
+
+// WarmUp returns the number of leading positions of a document that are not
+// yet part of the stationary process: the first context's tokens, or, when
+// copies are enabled, the positions before the first copy may start.
+func (s *Synthetic) WarmUp() int { return max(s.p.order, s.copyStart) }
