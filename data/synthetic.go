@@ -180,10 +180,10 @@ func (s *Synthetic) EOT() int32 {
 func (s *Synthetic) EntropyRate() (nats, stderr float64) { return s.rate, s.rateErr }
 
 // copyMarker, offsetToken and lengthToken give the ids of the copy tokens.
-func (s *Synthetic) copyMarker() int32        { return int32(s.p.content) }
-func (s *Synthetic) offsetToken(i int) int32  { return int32(s.p.content + 1 + i) }
-func (s *Synthetic) lengthToken(i int) int32  { return int32(s.p.content + 1 + s.p.offsets + i) }
-func (s *Synthetic) numContexts() int         { return int(s.ctxMask) + 1 }
+func (s *Synthetic) copyMarker() int32       { return int32(s.p.content) }
+func (s *Synthetic) offsetToken(i int) int32 { return int32(s.p.content + 1 + i) }
+func (s *Synthetic) lengthToken(i int) int32 { return int32(s.p.content + 1 + s.p.offsets + i) }
+func (s *Synthetic) numContexts() int        { return int(s.ctxMask) + 1 }
 func (s *Synthetic) nextContext(ctx uint64, tok int32) uint64 {
 	return (ctx<<s.shift | uint64(tok)) & s.ctxMask
 }
