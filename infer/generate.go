@@ -1,96 +1,254 @@
 package infer
 
 import (
+	"errors"
 	"fmt"
-	"math"
-	"math/rand/v2"
+	"slices"
 )
 
-// Sampling chooses the next token from the logits.
-type Sampling struct {
-	Temperature float64 // 0: greedy (argmax)
-	Seed        uint64
+// prefillChunk is the most prompt tokens per sequence one prefill step
+// feeds; longer prompts are fed in several steps, which bounds the
+// activation memory.
+const prefillChunk = 256
+
+// Reasons a sequence stopped.
+const (
+	StopLength = "length" // MaxTokens were generated
+	StopEnd    = "end"    // an end-of-text id was generated
+	StopString = "stop"   // a stop string appeared in the text
+)
+
+// GenerateOptions say how much to generate and how.
+type GenerateOptions struct {
+	// MaxTokens is the most new tokens per prompt (flag -n).
+	MaxTokens int
+	Sampling  Sampling
+	// EndIDs end a sequence when generated (the model's end-of-text);
+	// the id is not part of the output.
+	EndIDs []int32
+	// Stop ends a sequence when its generated text contains one of these
+	// strings; the text is cut before it. It needs the model's tokenizer.
+	Stop []string
+	// Truncate keeps the last tokens of a prompt too long for the context
+	// instead of failing (flag -truncate).
+	Truncate bool
+	// OnToken, when set, is called with each generated token as it is
+	// accepted (sequence index, id); an error stops generation.
+	OnToken func(seq int, id int32) error
+	// OnText, when set (the model must have a tokenizer), is called with
+	// each piece of generated text as soon as it is safe to show: whole
+	// UTF-8 characters, never part of a stop string. The pieces of one
+	// sequence add up to its Text.
+	OnText func(seq int, text []byte) error
 }
 
-// Generate continues prompt by n tokens. Every step recomputes the whole
-// prefix (a window of prompt+n tokens padded past the prefix, which causal
-// attention never reads), so its greedy output is exactly the model's argmax
-// continuation.
-func (m *Model) Generate(prompt []int32, n int, s Sampling) ([]int32, error) {
-	if len(prompt) == 0 {
-		return nil, fmt.Errorf("generate: empty prompt")
-	}
-	if n < 0 || s.Temperature < 0 || math.IsNaN(s.Temperature) {
-		return nil, fmt.Errorf("generate: %d tokens at temperature %v: want n >= 0 and temperature >= 0", n, s.Temperature)
-	}
-	if err := m.checkIDs(prompt, "generate: prompt"); err != nil {
-		return nil, err
-	}
-	total := len(prompt) + n
-	if total-1 > m.Config.MaxPositionEmbeddings {
-		return nil, fmt.Errorf("generate: prompt of %d tokens plus %d new needs %d positions, max_position_embeddings is %d",
-			len(prompt), n, total-1, m.Config.MaxPositionEmbeddings)
-	}
-	if n == 0 {
-		return nil, nil
-	}
-	seq := total - 1
-	p, err := m.program(1, seq)
+// Generation is one prompt's continuation.
+type Generation struct {
+	IDs    []int32 // the generated tokens (an end id left out)
+	Text   []byte  // their text cut before a stop string; nil without a tokenizer
+	Reason string  // StopLength, StopEnd or StopString
+}
+
+// Generate continues each prompt, the prompts of different lengths in one
+// batch: a prefill feeds the prompts through the model once, filling a
+// per-layer KV cache, then each step feeds one token per sequence at its
+// own position. The device work is a fixed schedule over buffers allocated
+// once per call (see decoder).
+func (m *Model) Generate(prompts [][]int32, opt GenerateOptions) ([]Generation, error) {
+	prompts, err := m.checkGenerate(prompts, &opt)
 	if err != nil {
 		return nil, err
 	}
-	vocab := m.Config.VocabSize
-	ids := make([]int32, seq)
-	targets := make([]int32, seq)
-	for i := range targets {
-		targets[i] = -1
+	batch, vocab := len(prompts), m.Config.VocabSize
+	gens := make([]Generation, batch)
+	if opt.MaxTokens == 0 {
+		return gens, nil
 	}
-	copy(ids, prompt)
-	logits := make([]float32, seq*vocab)
-	rng := rand.New(rand.NewPCG(s.Seed, 0x9e3779b97f4a7c15))
-	probs := make([]float64, vocab) // sampling scratch, reused every token
-	out := make([]int32, 0, n)
-	for cur := len(prompt); cur < total; cur++ {
-		if err := p.SetBatch(ids, targets); err != nil {
+	longest := 0
+	for _, p := range prompts {
+		longest = max(longest, len(p))
+	}
+	d, err := m.newDecoder(batch, longest+opt.MaxTokens-1, min(longest, prefillChunk))
+	if err != nil {
+		return nil, err
+	}
+	defer d.free()
+
+	samplers := make([]*sampler, batch)
+	streams := make([]*textStream, batch)
+	for b := range batch {
+		samplers[b] = newSampler(opt.Sampling, vocab, uint64(b))
+		samplers[b].observe(prompts[b]...)
+		if m.Tokenizer != nil {
+			streams[b] = &textStream{}
+			for _, s := range opt.Stop {
+				streams[b].stops = append(streams[b].stops, []byte(s))
+			}
+		}
+		gens[b].IDs = make([]int32, 0, opt.MaxTokens)
+	}
+	first, err := d.prefill(prompts)
+	if err != nil {
+		return nil, err
+	}
+	ids, pos, last := make([]int32, batch), make([]int32, batch), make([]int32, batch)
+	for b := range batch {
+		pos[b] = int32(len(prompts[b])) - 1
+	}
+	logits := first
+	for step := range opt.MaxTokens {
+		live := 0
+		for b := range batch {
+			if gens[b].Reason != "" {
+				continue
+			}
+			next := samplers[b].next(logits[b*vocab : (b+1)*vocab])
+			if err := m.accept(b, next, &gens[b], streams[b], &opt); err != nil {
+				return nil, err
+			}
+			samplers[b].observe(next)
+			if gens[b].Reason == "" {
+				live++
+				ids[b], pos[b] = next, pos[b]+1
+			}
+			// A finished sequence feeds its last token again at its last
+			// position: it only rewrites its own cache, which nothing reads.
+		}
+		if live == 0 || step == opt.MaxTokens-1 {
+			break
+		}
+		if logits, err = d.forward(ids, pos, 1, last); err != nil {
 			return nil, err
 		}
-		p.Run()
-		if err := p.Logits(logits); err != nil {
+	}
+	for b := range batch {
+		if gens[b].Reason == "" {
+			gens[b].Reason = StopLength
+		}
+		if streams[b] != nil {
+			if rest := streams[b].flush(); len(rest) > 0 && opt.OnText != nil {
+				if err := opt.OnText(b, rest); err != nil {
+					return nil, err
+				}
+			}
+			gens[b].Text = streams[b].text
+		}
+	}
+	return gens, nil
+}
+
+// accept records token id generated for sequence b and runs the callbacks.
+func (m *Model) accept(b int, id int32, g *Generation, ts *textStream, opt *GenerateOptions) error {
+	if slices.Contains(opt.EndIDs, id) {
+		g.Reason = StopEnd
+		return nil
+	}
+	g.IDs = append(g.IDs, id)
+	if opt.OnToken != nil {
+		if err := opt.OnToken(b, id); err != nil {
+			return err
+		}
+	}
+	if ts == nil {
+		return nil
+	}
+	tok, err := m.Tokenizer.Decode([]int32{id})
+	if err != nil {
+		return fmt.Errorf("generate: %w", err)
+	}
+	text, stop := ts.add(tok)
+	if stop {
+		g.Reason = StopString
+	}
+	if len(text) > 0 && opt.OnText != nil {
+		return opt.OnText(b, text)
+	}
+	return nil
+}
+
+// checkGenerate validates the prompts and options, truncating prompts when
+// opt.Truncate says so, and returns the prompts to run.
+func (m *Model) checkGenerate(prompts [][]int32, opt *GenerateOptions) ([][]int32, error) {
+	if len(prompts) == 0 {
+		return nil, errors.New("generate: no prompts")
+	}
+	if opt.MaxTokens < 0 {
+		return nil, fmt.Errorf("generate: flag -n %d: want a number of tokens >= 0", opt.MaxTokens)
+	}
+	if err := opt.Sampling.Validate(); err != nil {
+		return nil, fmt.Errorf("generate: %w", err)
+	}
+	if (len(opt.Stop) > 0 || opt.OnText != nil) && m.Tokenizer == nil {
+		return nil, errors.New("generate: stop strings and streamed text need the model's tokenizer.json")
+	}
+	for i, s := range opt.Stop {
+		if s == "" {
+			return nil, fmt.Errorf("generate: stop string %d is empty", i)
+		}
+	}
+	ctx := m.Config.MaxPositionEmbeddings
+	room := ctx - max(opt.MaxTokens-1, 0) // prompt tokens that fit with the new ones
+	if room < 1 {
+		return nil, fmt.Errorf("generate: flag -n %d: more new tokens than the context of %d positions (max_position_embeddings) holds",
+			opt.MaxTokens, ctx)
+	}
+	out := make([][]int32, len(prompts))
+	for i, p := range prompts {
+		if len(p) == 0 {
+			return nil, fmt.Errorf("generate: prompt %d is empty", i)
+		}
+		if err := m.checkIDs(p, fmt.Sprintf("generate: prompt %d", i)); err != nil {
 			return nil, err
 		}
-		next := pick(logits[(cur-1)*vocab:cur*vocab], s.Temperature, rng, probs)
-		out = append(out, next)
-		if cur < seq {
-			ids[cur] = next
+		if len(p) > room {
+			if !opt.Truncate {
+				return nil, fmt.Errorf("generate: prompt %d has %d tokens; with %d new ones it needs %d positions, the context (max_position_embeddings) is %d: shorten it, lower -n or pass -truncate",
+					i, len(p), opt.MaxTokens, len(p)+opt.MaxTokens-1, ctx)
+			}
+			p = p[len(p)-room:]
 		}
+		out[i] = p
 	}
 	return out, nil
 }
 
-// pick samples from softmax(logits/temperature), or takes the argmax (the
-// first one on ties, as torch.argmax does) at temperature 0. probs is
-// scratch of len(logits).
-func pick(logits []float32, temperature float64, rng *rand.Rand, probs []float64) int32 {
-	best := 0
-	for i, v := range logits {
-		if v > logits[best] {
-			best = i
+// prefill feeds every prompt into the cache, in chunks of at most maxN
+// tokens per sequence, and returns the logits after each prompt's last
+// token, [batch, vocab]. A prompt shorter than the longest is padded with
+// id 0 at the positions after its end: those rows write keys and values
+// that only later rows of the same sequence could read, and decoding
+// overwrites each of those positions before reading it.
+func (d *decoder) prefill(prompts [][]int32) ([]float32, error) {
+	vocab := d.m.Config.VocabSize
+	longest := 0
+	for _, p := range prompts {
+		longest = max(longest, len(p))
+	}
+	out := make([]float32, d.batch*vocab)
+	ids := make([]int32, d.batch*d.maxN)
+	pos := make([]int32, d.batch*d.maxN)
+	last := make([]int32, d.batch)
+	for c0 := 0; c0 < longest; c0 += d.maxN {
+		n := min(d.maxN, longest-c0)
+		for b, p := range prompts {
+			for i := range n {
+				t := c0 + i
+				ids[b*n+i], pos[b*n+i] = 0, int32(t)
+				if t < len(p) {
+					ids[b*n+i] = p[t]
+				}
+			}
+			last[b] = int32(min(max(len(p)-1-c0, 0), n-1))
+		}
+		logits, err := d.forward(ids[:d.batch*n], pos[:d.batch*n], n, last)
+		if err != nil {
+			return nil, err
+		}
+		for b, p := range prompts {
+			if end := len(p) - 1; end >= c0 && end < c0+n {
+				copy(out[b*vocab:(b+1)*vocab], logits[b*vocab:(b+1)*vocab])
+			}
 		}
 	}
-	if temperature == 0 {
-		return int32(best)
-	}
-	var sum float64
-	for i, v := range logits {
-		probs[i] = math.Exp((float64(v) - float64(logits[best])) / temperature)
-		sum += probs[i]
-	}
-	u := rng.Float64() * sum
-	for i, p := range probs {
-		u -= p
-		if u < 0 {
-			return int32(i)
-		}
-	}
-	return int32(best)
+	return out, nil
 }

@@ -10,7 +10,8 @@ import (
 )
 
 // TestGolden loads each reference case through Load (the path cmd/eval and
-// cmd/generate use), scores it and decodes greedily.
+// cmd/generate use), scores it, and decodes greedily both with the KV cache
+// and by full recomputation: each must give PyTorch's continuation.
 func TestGolden(t *testing.T) {
 	for _, name := range golden.Names {
 		t.Run(name, func(t *testing.T) {
@@ -36,12 +37,20 @@ func TestGolden(t *testing.T) {
 			if rel := math.Abs(s.Loss-gc.Loss) / gc.Loss; rel > 1e-5 {
 				t.Errorf("score loss %v, want %v", s.Loss, gc.Loss)
 			}
-			got, err := m.Generate(gc.GreedyPrompt, len(gc.GreedyContinuation), Sampling{})
+			n := len(gc.GreedyContinuation)
+			gens, err := m.Generate([][]int32{gc.GreedyPrompt}, GenerateOptions{MaxTokens: n})
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !slices.Equal(got, gc.GreedyContinuation) {
-				t.Errorf("greedy continuation %v, want %v", got, gc.GreedyContinuation)
+			if !slices.Equal(gens[0].IDs, gc.GreedyContinuation) {
+				t.Errorf("KV-cache greedy continuation %v, want %v", gens[0].IDs, gc.GreedyContinuation)
+			}
+			full, err := m.generateFull(gc.GreedyPrompt, n)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(full, gc.GreedyContinuation) {
+				t.Errorf("full-recompute greedy continuation %v, want %v", full, gc.GreedyContinuation)
 			}
 		})
 	}

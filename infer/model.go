@@ -32,21 +32,36 @@ func Load(dev kernels.Device, dir string) (*Model, error) {
 	if err != nil {
 		return nil, err
 	}
-	m := &Model{Config: cfg, dev: dev, progs: map[[2]int]*kernels.Program{}}
+	var tok *data.Tokenizer
 	tokPath := filepath.Join(dir, model.TokenizerFile)
 	if _, err := os.Stat(tokPath); err == nil {
-		if m.Tokenizer, err = data.LoadTokenizer(tokPath); err != nil {
+		if tok, err = data.LoadTokenizer(tokPath); err != nil {
 			return nil, err
 		}
 	} else if !errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("load %s: %w", tokPath, err)
 	}
-	if m.w, err = kernels.NewWeights(dev, cfg.ParamSpecs(), false); err != nil {
+	m, err := New(dev, cfg, values, tok)
+	if err != nil {
 		return nil, fmt.Errorf("load %s: %w", dir, err)
+	}
+	return m, nil
+}
+
+// New puts a model given by its config and parameters (ParamSpecs order)
+// onto dev; tok may be nil.
+func New(dev kernels.Device, cfg model.Config, values [][]float32, tok *data.Tokenizer) (*Model, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	m := &Model{Config: cfg, Tokenizer: tok, dev: dev, progs: map[[2]int]*kernels.Program{}}
+	var err error
+	if m.w, err = kernels.NewWeights(dev, cfg.ParamSpecs(), false); err != nil {
+		return nil, err
 	}
 	if err := m.w.Upload(values); err != nil {
 		m.Close()
-		return nil, fmt.Errorf("load %s: %w", dir, err)
+		return nil, err
 	}
 	return m, nil
 }
