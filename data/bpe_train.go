@@ -22,6 +22,12 @@ func TrainBPE(docs [][]byte, vocabSize int) (*Tokenizer, error) {
 	if err != nil {
 		return nil, err
 	}
+	addAll(t, docs)
+	return t.Train()
+}
+
+// addAll adds docs to t from one goroutine per CPU.
+func addAll(t *BPETrainer, docs [][]byte) {
 	workers := max(1, min(runtime.GOMAXPROCS(0), len(docs)))
 	var wg sync.WaitGroup
 	for w := range workers {
@@ -32,7 +38,6 @@ func TrainBPE(docs [][]byte, vocabSize int) (*Tokenizer, error) {
 		})
 	}
 	wg.Wait()
-	return t.Train()
 }
 
 // BPETrainer learns a byte-level BPE tokenizer from a stream of documents.

@@ -58,7 +58,7 @@ func TestWriteJSONLayout(t *testing.T) {
 }
 
 func TestJSONRoundTrip(t *testing.T) {
-	for _, tok := range []*Tokenizer{handTokenizer(t), testTokenizer(t)} {
+	for _, tok := range []*Tokenizer{handTokenizer(t), testTokenizer(t), testGPT2(t)} {
 		var buf bytes.Buffer
 		if err := tok.WriteJSON(&buf); err != nil {
 			t.Fatal(err)

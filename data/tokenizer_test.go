@@ -155,15 +155,19 @@ func TestRoundTrip(t *testing.T) {
 	}
 }
 
+// FuzzRoundTrip checks that any byte string encodes and decodes back exactly
+// with a trained tokenizer and with GPT-2's.
 func FuzzRoundTrip(f *testing.F) {
-	tok := testTokenizer(f)
-	for _, s := range []string{"", "Hello world's  \n\n  x1 2.5!", "\xff\x00 \xe2\x82", "👋🏽", "  \t\n the end"} {
+	toks := []*Tokenizer{testTokenizer(f), testGPT2(f)}
+	for _, s := range []string{"", "Hello world's  \n\n  x1 2.5!", "\xff\x00 \xe2\x82", "👋🏽", "  \t\n the end", "\xc3\x28 \xed\xa0\x80\x7f"} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, in []byte) {
-		got, err := tok.Decode(tok.Encode(in))
-		if err != nil || !bytes.Equal(got, in) {
-			t.Fatalf("Decode(Encode(%q)) = %q, %v", in, got, err)
+		for i, tok := range toks {
+			got, err := tok.Decode(tok.Encode(in))
+			if err != nil || !bytes.Equal(got, in) {
+				t.Fatalf("tokenizer %d: Decode(Encode(%q)) = %q, %v", i, in, got, err)
+			}
 		}
 	})
 }
