@@ -1,0 +1,63 @@
+// Helpers shared by plateau's CUDA kernels. Every kernel is declared
+// extern "C" so that its PTX .entry keeps the plain name the Go side looks
+// up (names.go lists them). Sizes are int; flat lengths and element offsets
+// that can pass 2^31 are long long or size_t.
+#pragma once
+
+#define FULL_MASK 0xffffffffu
+
+// warp_sum returns the sum of v over the 32 lanes of a warp, the same value
+// in every lane (a fixed butterfly, so the result is reproducible).
+__device__ __forceinline__ float warp_sum(float v) {
+#pragma unroll
+  for (int o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(FULL_MASK, v, o);
+  return v;
+}
+
+// warp_max returns the maximum of v over the 32 lanes of a warp.
+__device__ __forceinline__ float warp_max(float v) {
+#pragma unroll
+  for (int o = 16; o > 0; o >>= 1) v = fmaxf(v, __shfl_xor_sync(FULL_MASK, v, o));
+  return v;
+}
+
+// warp_sum_d is warp_sum in double precision.
+__device__ __forceinline__ double warp_sum_d(double v) {
+#pragma unroll
+  for (int o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(FULL_MASK, v, o);
+  return v;
+}
+
+// block_sum returns the sum of v over the block, in every thread. blockDim.x
+// must be a multiple of 32 (at most 1024) and every thread must call it.
+// scratch holds 32 values; the reduction order is fixed.
+template <typename T>
+__device__ __forceinline__ T block_sum(T v, T* scratch) {
+  int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, nw = blockDim.x >> 5;
+#pragma unroll
+  for (int o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(FULL_MASK, v, o);
+  __syncthreads();  // scratch may still be read by a previous call
+  if (lane == 0) scratch[warp] = v;
+  __syncthreads();
+  v = lane < nw ? scratch[lane] : T(0);
+#pragma unroll
+  for (int o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(FULL_MASK, v, o);
+  return v;
+}
+
+// block_max returns the maximum of v over the block, in every thread; the
+// same conditions as block_sum.
+__device__ __forceinline__ float block_max(float v, float* scratch) {
+  int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, nw = blockDim.x >> 5;
+  v = warp_max(v);
+  __syncthreads();
+  if (lane == 0) scratch[warp] = v;
+  __syncthreads();
+  v = lane < nw ? scratch[lane] : -INFINITY;
+  return warp_max(v);
+}
+
+// grid_stride loops i over [0, n) across the whole grid.
+#define GRID_STRIDE(i, n)                                                        \
+  for (long long i = (long long)blockIdx.x * blockDim.x + threadIdx.x; i < (n); \
+       i += (long long)gridDim.x * blockDim.x)

@@ -1,0 +1,40 @@
+//go:build plateau_cuda
+
+package cuda
+
+import "github.com/plateau-lab/plateau/kernels"
+
+// reduceThreads is the block size of the single-block reductions.
+const reduceThreads = 1024
+
+// CrossEntropyForward sets loss[0] to the mean cross-entropy over rows with a
+// target >= 0 and saves each row's lse (crossentropy.cu): one block per row
+// for lse, then one block for the mean.
+func (d *Device) CrossEntropyForward(loss, lse, logits, targets kernels.Buf, rows, vocab int) {
+	if vocab <= 0 {
+		return
+	}
+	d.kernel(kCrossEntropyLSE).buf(lse).buf(logits).i32(rows).i32(vocab).
+		run(dim3{rows, 1, 1}, dim3{blockSize, 1, 1})
+	d.kernel(kCrossEntropyLoss).buf(loss).buf(lse).buf(logits).buf(targets).i32(rows).i32(vocab).
+		run(dim3{1, 1, 1}, dim3{reduceThreads, 1, 1})
+}
+
+// CrossEntropyBackward sets dlogits = dloss[0]*(softmax - onehot)/count
+// (crossentropy.cu): one block counts the targets into scratch, then one
+// thread per logit.
+func (d *Device) CrossEntropyBackward(dlogits, logits, lse, targets, dloss kernels.Buf, rows, vocab int) {
+	if vocab <= 0 || rows <= 0 {
+		return
+	}
+	d.badArg = false
+	c := d.scratchPtr(4)
+	if d.badArg {
+		d.badArg = false
+		return
+	}
+	d.kernel(kCrossEntropyScale).dev(c).buf(targets).buf(dloss).i32(rows).
+		run(dim3{1, 1, 1}, dim3{reduceThreads, 1, 1})
+	d.kernel(kCrossEntropyBackward).buf(dlogits).buf(logits).buf(lse).buf(targets).dev(c).i32(rows).i32(vocab).
+		run(dim3{rows, ceilDiv(vocab, blockSize), 1}, dim3{blockSize, 1, 1})
+}

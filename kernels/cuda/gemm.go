@@ -1,0 +1,69 @@
+//go:build plateau_cuda
+
+package cuda
+
+import (
+	"fmt"
+
+	"gorgonia.org/cu"
+
+	"github.com/plateau-lab/plateau/kernels"
+)
+
+// Gemm sets C = alpha*op(A)*op(B) + beta*C (row-major; op(A) m x k, op(B)
+// k x n) through cuBLAS in the device's precision. In bf16 both operands are
+// first rounded to bfloat16 into scratch (the weights stay float32), then
+// multiplied with float32 accumulation into the float32 C.
+func (d *Device) Gemm(transA, transB bool, m, n, k int, alpha float32, a, b kernels.Buf, beta float32, c kernels.Buf) {
+	if m <= 0 || n <= 0 || k <= 0 {
+		if m > 0 && n > 0 && k == 0 {
+			d.scaleC(c, m*n, beta)
+		}
+		return
+	}
+	if a.N < m*k || b.N < k*n || c.N < m*n {
+		d.fail(fmt.Errorf("gemm %dx%dx%d: buffers of %d, %d and %d elements are too small", m, n, k, a.N, b.N, c.N))
+		return
+	}
+	d.badArg = false
+	pa, pb, pc := d.ptr(a), d.ptr(b), d.ptr(c)
+	if d.badArg || d.err != nil {
+		d.badArg = false
+		return
+	}
+	d.enter()
+	defer d.leave()
+	bf16 := d.blas.bf16
+	if bf16 {
+		off := int64(ceilDiv(m*k*2, 256) * 256)
+		s := d.scratchPtr(off + int64(k*n*2))
+		if d.badArg {
+			d.badArg = false
+			return
+		}
+		d.toBF16(s, pa, m*k)
+		d.toBF16(s+cu.DevicePtr(off), pb, k*n)
+		pa, pb = s, s+cu.DevicePtr(off)
+	}
+	if err := d.blas.gemm(transA, transB, m, n, k, alpha, pa, pb, beta, pc, bf16); err != nil {
+		d.fail(err)
+	}
+}
+
+// toBF16 queues the rounding of n float32 values at src to bfloat16 at dst.
+func (d *Device) toBF16(dst, src cu.DevicePtr, n int) {
+	d.kernel(kToBF16).dev(dst).dev(src).i64(n).run(d.linear(n), dim3{blockSize, 1, 1})
+}
+
+// scaleC handles the empty product (k = 0): C = beta*C.
+func (d *Device) scaleC(c kernels.Buf, n int, beta float32) {
+	if beta == 1 {
+		return
+	}
+	c = c.Slice(0, min(n, c.N))
+	if beta == 0 {
+		d.Zero(c)
+		return
+	}
+	d.kernel(kAxpy).buf(c).f32(beta-1).buf(c).i64(c.N).run(d.linear(c.N), dim3{blockSize, 1, 1})
+}

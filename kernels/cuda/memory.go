@@ -1,0 +1,201 @@
+//go:build plateau_cuda
+
+package cuda
+
+import (
+	"fmt"
+	"unsafe"
+
+	"gorgonia.org/cu"
+
+	"github.com/plateau-lab/plateau/kernels"
+)
+
+// Alloc returns a zeroed buffer of n elements (float32 or int32, 4 bytes
+// each). When the GPU is out of memory the error names the bytes requested
+// and the free and total device memory.
+func (d *Device) Alloc(n int, dt kernels.DType) (kernels.Buf, error) {
+	if n < 0 {
+		return kernels.Buf{}, fmt.Errorf("cuda alloc: negative size %d", n)
+	}
+	if dt != kernels.F32 && dt != kernels.I32 {
+		return kernels.Buf{}, fmt.Errorf("cuda alloc: unknown dtype %v", dt)
+	}
+	d.enter()
+	defer d.leave()
+	bytes := int64(max(n, 1)) * 4 // cuMemAlloc refuses 0 bytes
+	ptr, err := d.memAlloc(bytes, fmt.Sprintf("%d %s elements", n, dt))
+	if err != nil {
+		return kernels.Buf{}, err
+	}
+	if err := cu.MemsetD32Async(ptr, 0, int64(n), d.stream); err != nil {
+		cu.MemFree(ptr)
+		return kernels.Buf{}, fmt.Errorf("cuda alloc: zero %d elements: %w", n, err)
+	}
+	d.next++
+	d.mem[d.next] = allocation{ptr: ptr, bytes: bytes, elems: n}
+	d.used += bytes
+	d.peak = max(d.peak, d.used)
+	return kernels.NewBuf(d.next, 0, n, dt), nil
+}
+
+// memAlloc calls cuMemAlloc and turns a failure into an error that says
+// what was asked for (what) and how much memory the GPU has.
+func (d *Device) memAlloc(bytes int64, what string) (cu.DevicePtr, error) {
+	ptr, err := cu.MemAlloc(bytes)
+	if err == nil {
+		return ptr, nil
+	}
+	free, total, merr := cu.MemInfo()
+	if merr != nil {
+		return 0, fmt.Errorf("cuda alloc %s (%s): %w", what, human(bytes), err)
+	}
+	return 0, fmt.Errorf("cuda alloc %s (%s): %w: %s free of %s on the GPU, %s held by this device",
+		what, human(bytes), err, human(free), human(total), human(d.used+d.scratch.bytes))
+}
+
+// Free releases the allocation b belongs to, after the work queued so far
+// (which may still read it) has finished.
+func (d *Device) Free(b kernels.Buf) {
+	a, ok := d.mem[b.Mem()]
+	if !ok {
+		return
+	}
+	d.enter()
+	defer d.leave()
+	if err := d.stream.Synchronize(); err != nil {
+		d.fail(fmt.Errorf("synchronize before free: %w", err))
+	}
+	if err := cu.MemFree(a.ptr); err != nil {
+		d.fail(fmt.Errorf("free: %w", err))
+	}
+	delete(d.mem, b.Mem())
+	d.used -= a.bytes
+}
+
+// PeakBytes is the most device memory the device's own allocations
+// (buffers and kernel scratch) have held at once since it was opened or
+// since ResetPeak; cuBLAS workspaces and the CUDA context are not counted.
+func (d *Device) PeakBytes() int64 { return d.peak }
+
+// ResetPeak restarts PeakBytes from the memory held now.
+func (d *Device) ResetPeak() { d.peak = d.used + d.scratch.bytes }
+
+// ptr returns the device address of b's first element. An invalid b (not
+// an allocation of this device, or reaching past its end) marks the call
+// being prepared as bad, so launch skips it, and is reported at Sync.
+func (d *Device) ptr(b kernels.Buf) cu.DevicePtr {
+	a, ok := d.mem[b.Mem()]
+	if !ok || b.Off < 0 || b.N < 0 || b.Off+b.N > a.elems {
+		d.badArg = true
+		d.fail(fmt.Errorf("buffer (allocation %d, offset %d, %d elements) is not inside an allocation of this device", b.Mem(), b.Off, b.N))
+		return 0
+	}
+	return a.ptr + cu.DevicePtr(b.Off*4)
+}
+
+// check validates a host transfer: the buffer's type and length.
+func check(op string, b kernels.Buf, dt kernels.DType, n int) error {
+	if b.DT != dt || b.N != n {
+		return fmt.Errorf("cuda %s: %d %s values for a %s buffer of %d", op, n, dt, b.DT, b.N)
+	}
+	return nil
+}
+
+// Upload copies src into dst (queued on the stream; src may be reused when
+// Upload returns, since the driver stages pageable memory before returning).
+func (d *Device) Upload(dst kernels.Buf, src []float32) error {
+	if err := check("upload", dst, kernels.F32, len(src)); err != nil {
+		return err
+	}
+	if len(src) == 0 {
+		return nil
+	}
+	return d.upload(dst, unsafe.Pointer(&src[0]))
+}
+
+// UploadInt32 copies src into dst.
+func (d *Device) UploadInt32(dst kernels.Buf, src []int32) error {
+	if err := check("upload", dst, kernels.I32, len(src)); err != nil {
+		return err
+	}
+	if len(src) == 0 {
+		return nil
+	}
+	return d.upload(dst, unsafe.Pointer(&src[0]))
+}
+
+func (d *Device) upload(dst kernels.Buf, src unsafe.Pointer) error {
+	d.enter()
+	defer d.leave()
+	p := d.ptr(dst)
+	if d.badArg {
+		d.badArg = false
+		return fmt.Errorf("cuda upload: invalid destination buffer")
+	}
+	if err := cu.MemcpyHtoDAsync(p, src, int64(dst.N)*4, d.stream); err != nil {
+		return fmt.Errorf("cuda upload %d elements: %w", dst.N, err)
+	}
+	return nil
+}
+
+// Download waits for the work queued before it and copies src into dst.
+// An error of earlier work is returned here as well as at the next Sync.
+func (d *Device) Download(dst []float32, src kernels.Buf) error {
+	if err := check("download", src, kernels.F32, len(dst)); err != nil {
+		return err
+	}
+	if len(dst) == 0 {
+		return nil
+	}
+	d.enter()
+	defer d.leave()
+	p := d.ptr(src)
+	if d.badArg {
+		d.badArg = false
+		return fmt.Errorf("cuda download: invalid source buffer")
+	}
+	if err := cu.MemcpyDtoHAsync(unsafe.Pointer(&dst[0]), p, int64(src.N)*4, d.stream); err != nil {
+		return fmt.Errorf("cuda download %d elements: %w", src.N, err)
+	}
+	if err := d.stream.Synchronize(); err != nil {
+		d.fail(fmt.Errorf("download: %w", err))
+		return d.err
+	}
+	if d.err != nil {
+		return d.err
+	}
+	return nil
+}
+
+// scratchPtr returns device scratch of at least bytes for the kernel being
+// queued. It grows (waiting for the stream, since queued kernels may still
+// use the old scratch) only when a larger size is first needed, which
+// happens in the first step of a program; later steps reuse it. On failure
+// the call being prepared is marked bad.
+func (d *Device) scratchPtr(bytes int64) cu.DevicePtr {
+	if bytes <= d.scratch.bytes {
+		return d.scratch.ptr
+	}
+	d.enter()
+	defer d.leave()
+	size := max(bytes, 2*d.scratch.bytes, 1<<20)
+	if d.scratch.ptr != 0 {
+		if err := d.stream.Synchronize(); err != nil {
+			d.fail(fmt.Errorf("synchronize before growing scratch: %w", err))
+		}
+		if err := cu.MemFree(d.scratch.ptr); err != nil {
+			d.fail(fmt.Errorf("free scratch: %w", err))
+		}
+		d.scratch = allocation{}
+	}
+	ptr, err := d.memAlloc(size, "kernel scratch")
+	if err != nil {
+		d.badArg = true
+		d.fail(err)
+		return 0
+	}
+	d.scratch = allocation{ptr: ptr, bytes: size}
+	d.peak = max(d.peak, d.used+size)
+	return ptr
+}
