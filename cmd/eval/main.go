@@ -1,21 +1,33 @@
-// Command eval scores token sequences with a model folder and prints one
-// JSON object: the mean next-token loss in nats over every predicted
-// position, the number of positions, and the perplexity.
+// Command eval scores text with a model folder and prints one JSON object:
+// the mean next-token loss in nats over every predicted token, the number
+// of tokens, the perplexity, and (when the model has a tokenizer) the bytes
+// scored and the bits per byte.
 //
-//	go run ./cmd/eval -model runs/default/model -ids seqs.json
+//	go run ./cmd/eval -model runs/default/model -text book.txt -stride 128
+//	go run ./cmd/eval -model runs/default/model -builtin-val
+//	go run ./cmd/eval -model DIR -ids seqs.json -dump-logits logits.safetensors
 //
-// seqs.json holds a JSON list of token-id lists, all of one length (at
-// least 2).
+// -text and -builtin-val score one long token stream with a sliding window
+// of -window tokens moved by -stride (each token predicted once, with at
+// least window-stride tokens of context), -batch windows per forward pass.
+// -builtin-val scores the validation split of the built-in corpus as
+// cmd/train makes it (same -val-frac and -split-seed). -ids scores a JSON
+// list of token-id lists of one length; -dump-logits then also writes their
+// logits, [batch, seq, vocab], as the tensor "logits" of a safetensors file
+// (with the ids as "input_ids"), for comparison with another implementation.
 package main
 
 import (
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
 
+	"github.com/plateau-lab/plateau/data"
 	"github.com/plateau-lab/plateau/infer"
 	"github.com/plateau-lab/plateau/kernels"
+	"github.com/plateau-lab/plateau/model/safetensors"
 )
 
 func main() {
@@ -27,31 +39,112 @@ func main() {
 
 func run(args []string) error {
 	fs := flag.NewFlagSet("eval", flag.ContinueOnError)
-	dir := fs.String("model", "", "model folder (config.json, model.safetensors)")
+	dir := fs.String("model", "", "model folder (config.json, model.safetensors[, tokenizer.json]) or llama2.c checkpoint (.bin)")
+	textFile := fs.String("text", "", "text file to score (needs the model's tokenizer)")
+	builtinVal := fs.Bool("builtin-val", false, "score the validation split of the built-in corpus (needs the model's tokenizer)")
+	valFrac := fs.Float64("val-frac", 0.05, "with -builtin-val: the validation fraction cmd/train used")
+	splitSeed := fs.Uint64("split-seed", 1, "with -builtin-val: the -seed cmd/train used")
 	idsFile := fs.String("ids", "", "JSON file: a list of token-id lists of one length")
+	window := fs.Int("window", 0, "tokens per window (0: max_position_embeddings)")
+	stride := fs.Int("stride", 0, "tokens between window starts (0: the window)")
+	batch := fs.Int("batch", 4, "windows per forward pass")
+	dump := fs.String("dump-logits", "", "with -ids: write the logits to this safetensors file")
 	threads := fs.Int("threads", 0, "CPU threads (0: all cores)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if *dir == "" || *idsFile == "" {
-		return fmt.Errorf("flags -model and -ids are required")
+	modes := 0
+	for _, set := range []bool{*textFile != "", *builtinVal, *idsFile != ""} {
+		if set {
+			modes++
+		}
 	}
-	raw, err := os.ReadFile(*idsFile)
-	if err != nil {
-		return fmt.Errorf("flag -ids: %w", err)
+	if *dir == "" || modes != 1 {
+		return errors.New("flag -model and exactly one of -text, -builtin-val and -ids are required")
 	}
-	var seqs [][]int32
-	if err := json.Unmarshal(raw, &seqs); err != nil {
-		return fmt.Errorf("flag -ids %s: want a JSON list of lists of token ids: %w", *idsFile, err)
+	if *dump != "" && *idsFile == "" {
+		return errors.New("flag -dump-logits needs -ids")
 	}
-	m, err := infer.Load(kernels.NewCPU(*threads), *dir)
+	m, err := infer.Open(kernels.NewCPU(*threads), *dir)
 	if err != nil {
 		return err
 	}
 	defer m.Close()
-	s, err := m.Score(seqs)
+	var s infer.Score
+	if *idsFile != "" {
+		s, err = scoreIDs(m, *idsFile, *dump)
+	} else {
+		var tokens []int32
+		if tokens, err = textTokens(m, *textFile, *valFrac, *splitSeed); err != nil {
+			return err
+		}
+		s, err = m.ScoreText(tokens, infer.ScoreOptions{Window: *window, Stride: *stride, Batch: *batch})
+	}
 	if err != nil {
-		return fmt.Errorf("%s: %w", *idsFile, err)
+		return err
 	}
 	return json.NewEncoder(os.Stdout).Encode(s)
+}
+
+// textTokens returns the token stream of the -text file or, when path is
+// empty, of the built-in corpus's validation split.
+func textTokens(m *infer.Model, path string, valFrac float64, seed uint64) ([]int32, error) {
+	if m.Tokenizer == nil {
+		return nil, errors.New("the model has no tokenizer.json: score token ids with -ids instead")
+	}
+	if path != "" {
+		text, err := os.ReadFile(path)
+		if err != nil {
+			return nil, fmt.Errorf("flag -text: %w", err)
+		}
+		return m.Tokenizer.Encode(text), nil
+	}
+	corpus, err := data.Builtin()
+	if err != nil {
+		return nil, err
+	}
+	_, val, err := data.Split(corpus, valFrac, seed)
+	if err != nil {
+		return nil, fmt.Errorf("flag -val-frac: %w", err)
+	}
+	return data.Tokenize(m.Tokenizer, val, 0), nil
+}
+
+// scoreIDs scores the sequences of an -ids file and, when dump is set,
+// writes their logits.
+func scoreIDs(m *infer.Model, path, dump string) (infer.Score, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return infer.Score{}, fmt.Errorf("flag -ids: %w", err)
+	}
+	var seqs [][]int32
+	if err := json.Unmarshal(raw, &seqs); err != nil {
+		return infer.Score{}, fmt.Errorf("flag -ids %s: want a JSON list of lists of token ids: %w", path, err)
+	}
+	s, err := m.Score(seqs)
+	if err != nil {
+		return s, fmt.Errorf("%s: %w", path, err)
+	}
+	if dump == "" {
+		return s, nil
+	}
+	logits, err := m.Logits(seqs)
+	if err != nil {
+		return s, fmt.Errorf("%s: %w", path, err)
+	}
+	ids := make([]float32, 0, len(seqs)*len(seqs[0]))
+	for _, q := range seqs {
+		for _, id := range q {
+			ids = append(ids, float32(id))
+		}
+	}
+	b, n := len(seqs), len(seqs[0])
+	tensors := []safetensors.Tensor{
+		{Name: "logits", Shape: []int{b, n, m.Config.VocabSize}, Data: logits},
+		{Name: "input_ids", Shape: []int{b, n}, Data: ids},
+	}
+	if err := safetensors.WriteFile(dump, tensors, map[string]string{"producer": "plateau cmd/eval"}); err != nil {
+		return s, fmt.Errorf("flag -dump-logits: %w", err)
+	}
+	return s, nil
 }
