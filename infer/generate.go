@@ -170,39 +170,39 @@ func (m *Model) accept(b int, id int32, g *Generation, ts *textStream, opt *Gene
 // opt.Truncate says so, and returns the prompts to run.
 func (m *Model) checkGenerate(prompts [][]int32, opt *GenerateOptions) ([][]int32, error) {
 	if len(prompts) == 0 {
-		return nil, errors.New("generate: no prompts")
+		return nil, errors.New("no prompts")
 	}
 	if opt.MaxTokens < 0 {
-		return nil, fmt.Errorf("generate: flag -n %d: want a number of tokens >= 0", opt.MaxTokens)
+		return nil, fmt.Errorf("flag -n %d: want a number of tokens >= 0", opt.MaxTokens)
 	}
 	if err := opt.Sampling.Validate(); err != nil {
-		return nil, fmt.Errorf("generate: %w", err)
+		return nil, err
 	}
 	if (len(opt.Stop) > 0 || opt.OnText != nil) && m.Tokenizer == nil {
-		return nil, errors.New("generate: stop strings and streamed text need the model's tokenizer.json")
+		return nil, errors.New("stop strings and streamed text need the model's tokenizer.json")
 	}
 	for i, s := range opt.Stop {
 		if s == "" {
-			return nil, fmt.Errorf("generate: stop string %d is empty", i)
+			return nil, fmt.Errorf("stop string %d is empty", i)
 		}
 	}
 	ctx := m.Config.MaxPositionEmbeddings
 	room := ctx - max(opt.MaxTokens-1, 0) // prompt tokens that fit with the new ones
 	if room < 1 {
-		return nil, fmt.Errorf("generate: flag -n %d: more new tokens than the context of %d positions (max_position_embeddings) holds",
+		return nil, fmt.Errorf("flag -n %d: more new tokens than the context of %d positions (max_position_embeddings) holds",
 			opt.MaxTokens, ctx)
 	}
 	out := make([][]int32, len(prompts))
 	for i, p := range prompts {
 		if len(p) == 0 {
-			return nil, fmt.Errorf("generate: prompt %d is empty", i)
+			return nil, fmt.Errorf("prompt %d is empty", i)
 		}
-		if err := m.checkIDs(p, fmt.Sprintf("generate: prompt %d", i)); err != nil {
+		if err := m.checkIDs(p, fmt.Sprintf("prompt %d", i)); err != nil {
 			return nil, err
 		}
 		if len(p) > room {
 			if !opt.Truncate {
-				return nil, fmt.Errorf("generate: prompt %d has %d tokens; with %d new ones it needs %d positions, the context (max_position_embeddings) is %d: shorten it, lower -n or pass -truncate",
+				return nil, fmt.Errorf("prompt %d has %d tokens; with %d new ones it needs %d positions, the context (max_position_embeddings) is %d: shorten it, lower -n or pass -truncate",
 					i, len(p), opt.MaxTokens, len(p)+opt.MaxTokens-1, ctx)
 			}
 			p = p[len(p)-room:]

@@ -4,6 +4,7 @@
 //
 //	go run ./cmd/bench -vocab 512 -d 128 -layers 2 -heads 4 -batch 16 -seq 128 -json
 //	go run -tags openblas ./cmd/bench ...   # GEMMs through OpenBLAS
+//	go run ./cmd/bench -decode -threads 2   # generation with the KV cache (decode.go)
 //
 // scripts/bench-cpu.sh runs it beside the PyTorch reference.
 package main
@@ -15,6 +16,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"runtime"
+	"slices"
 	"time"
 
 	"github.com/plateau-lab/plateau/kernels"
@@ -50,6 +52,11 @@ type Result struct {
 }
 
 func run(args []string) error {
+	for i, a := range args {
+		if a == "-decode" || a == "--decode" {
+			return runDecode(slices.Delete(slices.Clone(args), i, i+1))
+		}
+	}
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	vocab := fs.Int("vocab", 512, "vocabulary size")
 	d := fs.Int("d", 128, "model width")

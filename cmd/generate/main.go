@@ -1,15 +1,22 @@
-// Command generate continues a prompt with a model folder.
+// Command generate continues a prompt with a model folder or a llama2.c
+// checkpoint, with a KV cache.
 //
 //	go run ./cmd/generate -model runs/default/model -prompt "Call me" -n 50
-//	go run ./cmd/generate -model DIR -ids 1,2,3 -n 8 -temperature 0
+//	go run ./cmd/generate -model DIR -prompt "Once" -temperature 0.8 -top-p 0.9 -stop "\n\n"
+//	go run ./cmd/generate -model stories15M.bin -ids 1,403,2501 -n 8 -temperature 0
 //
-// With -prompt it prints the prompt and its continuation as text (the folder
-// needs a tokenizer.json); with -ids it prints the generated ids as a JSON
-// list. Temperature 0 is greedy decoding.
+// With -prompt it prints the prompt, then the continuation as it is
+// generated (the folder needs a tokenizer.json); generation ends at the
+// tokenizer's end-of-text token (unless -ignore-eos), at a -stop string, or
+// after -n tokens. With -ids it prints the generated ids as a JSON list.
+// Temperature 0 is greedy decoding; -top-k, -top-p, -min-p and
+// -repetition-penalty filter the distribution before the draw, which -seed
+// makes reproducible.
 package main
 
 import (
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -27,52 +34,96 @@ func main() {
 	}
 }
 
+// stops collects repeated -stop flags.
+type stops []string
+
+func (s *stops) String() string { return strings.Join(*s, ",") }
+
+func (s *stops) Set(v string) error {
+	u, err := strconv.Unquote(`"` + v + `"`) // let "\n" mean a newline
+	if err != nil {
+		u = v
+	}
+	*s = append(*s, u)
+	return nil
+}
+
 func run(args []string) error {
 	fs := flag.NewFlagSet("generate", flag.ContinueOnError)
-	dir := fs.String("model", "", "model folder")
+	dir := fs.String("model", "", "model folder, or llama2.c checkpoint (.bin)")
 	prompt := fs.String("prompt", "", "prompt text (needs tokenizer.json in the folder)")
 	idList := fs.String("ids", "", "prompt as comma-separated token ids")
-	n := fs.Int("n", 64, "tokens to generate")
-	temp := fs.Float64("temperature", 0.8, "sampling temperature (0: greedy)")
-	seed := fs.Uint64("seed", 1, "sampling seed")
+	n := fs.Int("n", 64, "most tokens to generate")
+	var s infer.Sampling
+	fs.Float64Var(&s.Temperature, "temperature", 0.8, "sampling temperature (0: greedy)")
+	fs.IntVar(&s.TopK, "top-k", 0, "keep the k most likely tokens (0: off)")
+	fs.Float64Var(&s.TopP, "top-p", 1, "keep the most likely tokens up to this probability mass, in (0, 1] (1: off)")
+	fs.Float64Var(&s.MinP, "min-p", 0, "keep tokens at least this fraction as likely as the most likely, in [0, 1] (0: off)")
+	fs.Float64Var(&s.RepetitionPenalty, "repetition-penalty", 1, "penalty > 0 on tokens already in the text (1: off)")
+	fs.Uint64Var(&s.Seed, "seed", 1, "sampling seed")
+	var stop stops
+	fs.Var(&stop, "stop", "stop when the text contains this string (repeatable; Go escapes such as \\n allowed)")
+	ignoreEOS := fs.Bool("ignore-eos", false, "keep generating past the end-of-text token")
+	truncate := fs.Bool("truncate", false, "keep the end of a prompt too long for the context instead of failing")
 	threads := fs.Int("threads", 0, "CPU threads (0: all cores)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if *dir == "" || (*prompt == "") == (*idList == "") {
-		return fmt.Errorf("flag -model and exactly one of -prompt and -ids are required")
+		return errors.New("flag -model and exactly one of -prompt and -ids are required")
 	}
-	m, err := infer.Load(kernels.NewCPU(*threads), *dir)
+	if err := s.Validate(); err != nil {
+		return err
+	}
+	m, err := infer.Open(kernels.NewCPU(*threads), *dir)
 	if err != nil {
 		return err
 	}
 	defer m.Close()
-	var ids []int32
+	opt := infer.GenerateOptions{MaxTokens: *n, Sampling: s, Stop: stop, Truncate: *truncate}
 	if *idList != "" {
-		for _, f := range strings.Split(*idList, ",") {
-			v, err := strconv.ParseInt(strings.TrimSpace(f), 10, 32)
-			if err != nil {
-				return fmt.Errorf("flag -ids: %q is not a token id", f)
-			}
-			ids = append(ids, int32(v))
+		ids, err := parseIDs(*idList)
+		if err != nil {
+			return err
 		}
-	} else {
-		if m.Tokenizer == nil {
-			return fmt.Errorf("flag -prompt: %s has no tokenizer.json; pass -ids instead", *dir)
+		if m.Tokenizer != nil && !*ignoreEOS {
+			opt.EndIDs = []int32{m.Tokenizer.EOT()}
 		}
-		ids = m.Tokenizer.Encode([]byte(*prompt))
+		gens, err := m.Generate([][]int32{ids}, opt)
+		if err != nil {
+			return err
+		}
+		return json.NewEncoder(os.Stdout).Encode(gens[0].IDs)
 	}
-	out, err := m.Generate(ids, *n, infer.Sampling{Temperature: *temp, Seed: *seed})
-	if err != nil {
+	if m.Tokenizer == nil {
+		return fmt.Errorf("flag -prompt: %s has no tokenizer.json; pass -ids instead", *dir)
+	}
+	if !*ignoreEOS {
+		opt.EndIDs = []int32{m.Tokenizer.EOT()}
+	}
+	ids := m.Tokenizer.Encode([]byte(*prompt))
+	os.Stdout.WriteString(*prompt)
+	opt.OnText = func(_ int, text []byte) error {
+		_, err := os.Stdout.Write(text)
 		return err
 	}
-	if *idList != "" {
-		return json.NewEncoder(os.Stdout).Encode(out)
-	}
-	text, err := m.Tokenizer.Decode(append(ids, out...))
-	if err != nil {
+	if _, err := m.Generate([][]int32{ids}, opt); err != nil {
+		fmt.Println()
 		return err
 	}
-	fmt.Println(string(text))
+	fmt.Println()
 	return nil
+}
+
+// parseIDs reads the -ids list.
+func parseIDs(list string) ([]int32, error) {
+	var ids []int32
+	for _, f := range strings.Split(list, ",") {
+		v, err := strconv.ParseInt(strings.TrimSpace(f), 10, 32)
+		if err != nil {
+			return nil, fmt.Errorf("flag -ids: %q is not a token id", f)
+		}
+		ids = append(ids, int32(v))
+	}
+	return ids, nil
 }
