@@ -22,10 +22,7 @@ const (
 // converges for any chain with a single closed class.
 func stationary(s *Synthetic) ([]float64, float64, error) {
 	k, n := s.p.support, s.numContexts()
-	probs := make([]float64, len(s.nll))
-	for i, v := range s.nll {
-		probs[i] = math.Exp(-v)
-	}
+	unit := 1 / float64(uint64(k)<<32) // probability of one unit of weight
 	pi := make([]float64, n)
 	next := make([]float64, n)
 	for c := range pi {
@@ -40,10 +37,11 @@ func stationary(s *Synthetic) ([]float64, float64, error) {
 			if v == 0 {
 				continue
 			}
-			v /= 2
-			base := c * k
-			for j, t := range s.supp[base : base+k] {
-				next[s.nextContext(uint64(c), t)] += v * probs[base+j]
+			v *= unit / 2
+			for _, cell := range s.cells[c*k : (c+1)*k] {
+				self, alias, ws, wa := cellSides(cell)
+				next[s.nextContext(uint64(c), self)] += v * float64(ws)
+				next[s.nextContext(uint64(c), alias)] += v * float64(wa)
 			}
 		}
 		d := 0.0
@@ -67,11 +65,13 @@ func stationary(s *Synthetic) ([]float64, float64, error) {
 // numerical error; see the Synthetic documentation for the formula.
 func (s *Synthetic) closedFormRate(pi []float64, piErr float64) (float64, float64) {
 	k := s.p.support
+	unit := 1 / float64(uint64(k)<<32)
 	hm, hmax := 0.0, 0.0
 	for c, v := range pi {
 		h := 0.0
-		for j := c * k; j < (c+1)*k; j++ {
-			h += math.Exp(-s.nll[j]) * s.nll[j]
+		for i := c * k; i < (c+1)*k; i++ {
+			_, _, ws, wa := cellSides(s.cells[i])
+			h += unit * (float64(ws)*s.sideNLL[2*i] + float64(wa)*s.sideNLL[2*i+1])
 		}
 		hm += v * h
 		hmax = max(hmax, h)

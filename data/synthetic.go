@@ -86,10 +86,10 @@ type Synthetic struct {
 
 	shift   uint   // log2 of the content size
 	ctxMask uint64 // contexts are the last `order` content tokens, packed
-	// Per context, k support tokens, their alias table and -log p.
-	supp  []int32
-	alias []aliasCell
-	nll   []float64
+	// Per context, the k columns of its alias table (drawCell) and, for
+	// each column, -log p of its own token and of its alias token.
+	cells   []uint64
+	sideNLL []float64
 
 	startCum  []float64 // cumulative stationary distribution over contexts
 	startNLL  []float64 // -log pi(context)
@@ -102,7 +102,7 @@ type Synthetic struct {
 // syntheticPreset describes one kind of Synthetic.
 type syntheticPreset struct {
 	name    string
-	content int     // number of content tokens, a power of two
+	content int     // number of content tokens, a power of two <= 2^15
 	order   int     // Markov order: 1 or 2
 	support int     // tokens per context, a power of two <= 64
 	spread  float64 // standard deviation of the log-weights in a support
@@ -199,14 +199,15 @@ func (s *Synthetic) tableRNG() *rand.Rand {
 // alias table.
 func (s *Synthetic) buildTables() {
 	k, n := s.p.support, s.numContexts()
-	s.supp = make([]int32, n*k)
-	s.alias = make([]aliasCell, n*k)
-	s.nll = make([]float64, n*k)
+	s.cells = make([]uint64, n*k)
+	s.sideNLL = make([]float64, 2*n*k)
 	rng := s.tableRNG()
+	supp := make([]int32, k)
 	w := make([]float64, k)
 	q := make([]uint64, k)
+	cols := make([]aliasCell, k)
+	total := uint64(k) << 32
 	for ctx := range n {
-		supp := s.supp[ctx*k : (ctx+1)*k]
 		for j := range supp {
 			for {
 				t := int32(rng.IntN(s.p.content))
@@ -217,10 +218,13 @@ func (s *Synthetic) buildTables() {
 			}
 			w[j] = math.Exp(s.p.spread * rng.NormFloat64())
 		}
-		quantize(q, w, uint64(k)<<32)
-		buildAlias(s.alias[ctx*k:(ctx+1)*k], q)
-		for j, qj := range q {
-			s.nll[ctx*k+j] = -math.Log(float64(qj) / float64(uint64(k)<<32))
+		quantize(q, w, total)
+		buildAlias(cols, q)
+		for c, col := range cols {
+			i, other := ctx*k+c, col>>aliasShift
+			s.cells[i] = drawCell(col&aliasMask, supp[c], supp[other])
+			s.sideNLL[2*i] = -math.Log(float64(q[c]) / float64(total))
+			s.sideNLL[2*i+1] = -math.Log(float64(q[other]) / float64(total))
 		}
 	}
 }

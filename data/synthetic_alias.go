@@ -64,3 +64,25 @@ func buildAlias(cells []aliasCell, q []uint64) {
 		cells[j] = aliasUnit | uint64(j)<<aliasShift
 	}
 }
+
+// drawCell packs an alias column together with its tokens, so that a draw
+// reads one word: bits 0..32 hold the share of the column's own token out
+// of 2^32 (up to 2^32 itself), bits 33..47 that token and bits 48..62 the
+// alias token. Tokens must be below 2^15.
+func drawCell(share uint64, self, alias int32) uint64 {
+	return share | uint64(self)<<cellSelf | uint64(alias)<<cellAlias
+}
+
+const (
+	cellShareMask = 1<<33 - 1
+	cellSelf      = 33
+	cellAlias     = 48
+	cellTokMask   = 1<<15 - 1
+)
+
+// cellSides returns the two tokens of a drawCell and their weights out of
+// 2^32.
+func cellSides(cell uint64) (self, alias int32, wSelf, wAlias uint64) {
+	share := cell & cellShareMask
+	return int32(cell >> cellSelf & cellTokMask), int32(cell >> cellAlias & cellTokMask), share, aliasUnit - share
+}

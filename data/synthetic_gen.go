@@ -78,9 +78,8 @@ func (s *Synthetic) generate(i uint64, n int, withNLL bool) ([]int32, []float64)
 	var (
 		k       = uint64(s.p.support)
 		colBits = uint(64 - bits.TrailingZeros64(k))
-		supp    = s.supp
-		alias   = s.alias
-		tnll    = s.nll
+		cells   = s.cells
+		sideNLL = s.sideNLL
 		copyQ   = s.p.copyQ
 		offMask = uint64(s.p.offsets - 1)
 		lenMask = uint64(s.p.lengths - 1)
@@ -111,16 +110,15 @@ func (s *Synthetic) generate(i uint64, n int, withNLL bool) ([]int32, []float64)
 			}
 			continue
 		}
-		base := ctx * k
-		c := r >> colBits
-		j := c
-		if cell := alias[base+c]; r>>16&0xffffffff >= cell&aliasMask {
-			j = cell >> aliasShift
+		i := ctx*k + r>>colBits
+		cell := cells[i]
+		tok, side := int32(cell>>cellSelf&cellTokMask), uint64(0)
+		if r>>16&0xffffffff >= cell&cellShareMask {
+			tok, side = int32(cell>>cellAlias&cellTokMask), 1
 		}
-		tok := supp[base+j]
 		x[pos] = tok
 		if withNLL {
-			nll[pos] = tnll[base+j]
+			nll[pos] = sideNLL[2*i+side]
 			if copyOK {
 				nll[pos] += keepNLL
 			}

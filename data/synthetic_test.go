@@ -2,7 +2,9 @@ package data
 
 import (
 	"math"
+	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -55,5 +57,166 @@ func TestSyntheticDocs(t *testing.T) {
 		if len(s.Doc(0, 0)) != 0 || len(s.Doc(0, 1)) != 1 {
 			t.Errorf("%s: wrong lengths for tiny documents", kind)
 		}
+	}
+}
+
+// TestSyntheticBigramApproachesH fits add-delta bigram models on growing
+// samples of the markov1 preset and checks that their cross-entropy on
+// held-out documents falls towards the entropy rate from above: the sampled
+// tokens really follow the probabilities the closed form assumes.
+func TestSyntheticBigramApproachesH(t *testing.T) {
+	s, err := NewSynthetic("markov1", 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, _ := s.EntropyRate()
+	const docLen, delta = 1 << 16, 0.01
+	c := s.p.content
+	counts := make([]float64, c*c)
+	var held [][]int32
+	for d := range 16 {
+		held = append(held, s.Doc(uint64(1000+d), docLen))
+	}
+	prev, fitted := math.Inf(1), 0
+	for _, docs := range []int{2, 16, 64} {
+		for ; fitted < docs; fitted++ {
+			x := s.Doc(uint64(fitted), docLen)
+			for i := 1; i < len(x); i++ {
+				counts[int(x[i-1])*c+int(x[i])]++
+			}
+		}
+		rows := make([]float64, c)
+		for a := range c {
+			for b := range c {
+				rows[a] += counts[a*c+b]
+			}
+		}
+		means := make([]float64, len(held))
+		for d, x := range held {
+			sum := 0.0
+			for i := 1; i < len(x); i++ {
+				a, b := int(x[i-1]), int(x[i])
+				sum -= math.Log((counts[a*c+b] + delta) / (rows[a] + delta*float64(c)))
+			}
+			means[d] = sum / float64(len(x)-1)
+		}
+		ce, se := meanStderr(means)
+		t.Logf("%8d tokens: held-out cross-entropy %.5f ± %.5f, H %.5f", fitted*docLen, ce, se, h)
+		if ce < h-4*se || ce >= prev {
+			t.Errorf("%d tokens: cross-entropy %.5f ± %.5f, previous %.5f, H %.5f: want a decrease towards H from above", fitted*docLen, ce, se, prev, h)
+		}
+		prev = ce
+	}
+	if prev > h+0.01 {
+		t.Errorf("cross-entropy %.5f after %d tokens, more than 0.01 above H %.5f", prev, fitted*docLen, h)
+	}
+}
+
+// meanStderr returns the mean of xs and its standard error.
+func meanStderr(xs []float64) (mean, stderr float64) {
+	for _, v := range xs {
+		mean += v
+	}
+	mean /= float64(len(xs))
+	m2 := 0.0
+	for _, v := range xs {
+		m2 += (v - mean) * (v - mean)
+	}
+	return mean, math.Sqrt(m2 / float64(len(xs)-1) / float64(len(xs)))
+}
+
+// TestAliasExact checks that alias tables reproduce their integer weights
+// exactly.
+func TestAliasExact(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for _, k := range []int{1, 2, 8, 64} {
+		for range 50 {
+			w := make([]float64, k)
+			for j := range w {
+				w[j] = math.Exp(3 * rng.NormFloat64())
+			}
+			q := make([]uint64, k)
+			total := uint64(k) << 32
+			quantize(q, w, total)
+			var sum uint64
+			for _, v := range q {
+				sum += v
+				if v == 0 {
+					t.Fatalf("k=%d: zero weight %v", k, q)
+				}
+			}
+			if sum != total {
+				t.Fatalf("k=%d: weights sum to %d, want %d", k, sum, total)
+			}
+			cells := make([]aliasCell, k)
+			buildAlias(cells, q)
+			got := make([]uint64, k)
+			for c, cell := range cells {
+				share, other := cell&aliasMask, cell>>aliasShift
+				if share > aliasUnit || int(other) >= k {
+					t.Fatalf("k=%d: bad cell %d: share %d, alias %d", k, c, share, other)
+				}
+				got[c] += share
+				got[other] += aliasUnit - share
+			}
+			if !slices.Equal(got, q) {
+				t.Fatalf("k=%d: alias table gives weights %v, want %v", k, got, q)
+			}
+		}
+	}
+}
+
+// TestSyntheticCopies checks that copied tokens repeat the document at the
+// announced offset and cost nothing, and that other tokens have a positive
+// cost.
+func TestSyntheticCopies(t *testing.T) {
+	s, err := NewSynthetic("copy", 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x, nll := s.DocNLL(0, 1<<14)
+	episodes := 0
+	for pos := 0; pos < len(x); {
+		if x[pos] != s.copyMarker() {
+			if !(nll[pos] > 0) || x[pos] >= int32(s.p.content) {
+				t.Fatalf("position %d: token %d with cost %v outside a copy", pos, x[pos], nll[pos])
+			}
+			pos++
+			continue
+		}
+		if pos < s.WarmUp() {
+			t.Fatalf("copy starts at %d, before the warm-up %d", pos, s.WarmUp())
+		}
+		if pos+3 > len(x) {
+			break
+		}
+		oi, li := int(x[pos+1]-s.offsetToken(0)), int(x[pos+2]-s.lengthToken(0))
+		if oi < 0 || oi >= s.p.offsets || li < 0 || li >= s.p.lengths {
+			t.Fatalf("position %d: copy header %v", pos, x[pos:pos+3])
+		}
+		o, l := (oi+1)*s.p.offStep, (li+1)*s.p.lenStep
+		pos += 3
+		for end := min(len(x), pos+l); pos < end; pos++ {
+			if x[pos] != x[pos-o] || nll[pos] != 0 {
+				t.Fatalf("position %d: copied token %d (cost %v), source %d", pos, x[pos], nll[pos], x[pos-o])
+			}
+		}
+		episodes++
+	}
+	if episodes < 100 {
+		t.Errorf("only %d copy episodes in %d tokens", episodes, len(x))
+	}
+}
+
+func TestNewSyntheticErrors(t *testing.T) {
+	if _, err := NewSynthetic("zipf", 1); err == nil || !strings.Contains(err.Error(), `unknown kind "zipf"`) {
+		t.Errorf("error = %v, want unknown kind", err)
+	}
+	s, err := NewSynthetic("copy", 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := s.EstimateEntropyRate(4, s.WarmUp()); err == nil {
+		t.Error("EstimateEntropyRate accepted documents no longer than the warm-up")
 	}
 }
