@@ -1,0 +1,77 @@
+package data
+
+import (
+	"fmt"
+	"runtime"
+	"sync"
+	"sync/atomic"
+)
+
+// syntheticValBase is the index of the first synthetic validation
+// document; training documents count up from 0 and never reach it.
+const syntheticValBase = 1 << 62
+
+// loadSynthetic generates the training and validation streams of a
+// synthetic:KIND spec.
+func loadSynthetic(s sourceSpec, opts DatasetOptions) (*Dataset, error) {
+	train, err := s.intParam("train", 1<<24, 1)
+	if err != nil {
+		return nil, err
+	}
+	val, err := s.intParam("val", 1<<18, 0)
+	if err != nil {
+		return nil, err
+	}
+	doc, err := s.intParam("doc", 2048, 1)
+	if err != nil {
+		return nil, err
+	}
+	seed, err := s.intParam("seed", 1, 0)
+	if err != nil {
+		return nil, err
+	}
+	syn, err := NewSynthetic(s.path, uint64(seed))
+	if err != nil {
+		return nil, fmt.Errorf("data %q: %w", s.raw, err)
+	}
+	rate, _ := syn.EntropyRate()
+	d := &Dataset{
+		VocabSize:   syn.VocabSize(),
+		EntropyRate: rate,
+		Train:       syntheticStream(syn, 0, int(train), int(doc), opts.Workers),
+		Val:         syntheticStream(syn, syntheticValBase, int(val), int(doc), opts.Workers),
+	}
+	d.Description = fmt.Sprintf("%s: synthetic %s (seed %d, entropy rate %.4f nats/token), %d + %d tokens in documents of %d, vocabulary %d",
+		s.raw, s.path, seed, rate, len(d.Train), len(d.Val), doc, d.VocabSize)
+	return d, nil
+}
+
+// syntheticStream returns n tokens: documents first, first+1, ... of
+// docLen tokens each, with the end-of-text id between them, the last one
+// cut short. Documents are generated on workers goroutines (all CPUs when
+// workers <= 0); the result does not depend on their number.
+func syntheticStream(syn *Synthetic, first uint64, n, docLen, workers int) []int32 {
+	out := make([]int32, n)
+	stride := docLen + 1 // a document and the end-of-text id after it
+	docs := (n + stride - 1) / stride
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	var (
+		wg   sync.WaitGroup
+		next atomic.Int64
+	)
+	for range min(workers, max(docs, 1)) {
+		wg.Go(func() {
+			for k := int(next.Add(1) - 1); k < docs; k = int(next.Add(1) - 1) {
+				at := k * stride
+				copy(out[at:min(at+docLen, n)], syn.Doc(first+uint64(k), docLen))
+				if at+docLen < n {
+					out[at+docLen] = syn.EOT()
+				}
+			}
+		})
+	}
+	wg.Wait()
+	return out
+}
