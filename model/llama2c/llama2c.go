@@ -305,3 +305,22 @@ func RotateHalfRows(w []float32, heads, hs, in int) []float32 {
 	}
 	return out
 }
+
+// ToInterleaved is the inverse of RotateHalfRows: it permutes the rows of a
+// q or k projection from rotate-half order to the adjacent-pair order that
+// llama2.c and llama.cpp's llama architecture use (row m of a head moves to
+// 2m and row m+hs/2 to 2m+1), as llama.cpp's convert_hf_to_gguf.py permutes
+// Hugging Face weights.
+func ToInterleaved(w []float32, heads, hs, in int) []float32 {
+	out := make([]float32, len(w))
+	half := hs / 2
+	for h := range heads {
+		for m := range half {
+			src0, src1 := h*hs+m, h*hs+half+m
+			dst0, dst1 := h*hs+2*m, h*hs+2*m+1
+			copy(out[dst0*in:(dst0+1)*in], w[src0*in:(src0+1)*in])
+			copy(out[dst1*in:(dst1+1)*in], w[src1*in:(src1+1)*in])
+		}
+	}
+	return out
+}
