@@ -1,10 +1,6 @@
 package data
 
-import (
-	"fmt"
-	"math/bits"
-	"math/rand/v2"
-)
+import "fmt"
 
 // Tokenize encodes docs on up to workers goroutines (all CPUs when workers
 // <= 0) and joins them into one stream in document order, with the
@@ -25,13 +21,20 @@ func Tokenize(tok *Tokenizer, docs [][]byte, workers int) []int32 {
 	return out
 }
 
-// Batcher serves training batches of random windows from a token stream.
-// Batch i depends only on (seed, i), never on earlier calls, so a resumed
-// run reproduces its batches without saved loader state. A Batcher is safe
-// for concurrent use.
+// Batcher serves training batches of windows drawn without replacement in
+// epochs. The stream is cut into Windows() windows of seq+1 tokens whose
+// inputs do not overlap (window k starts at token k*seq); each epoch visits
+// every window once in an order that depends only on (seed, epoch). Rows are
+// numbered across batches, so row r of batch i is global window i*batch+r,
+// and batch i depends only on (seed, i), never on earlier calls: a resumed
+// run reproduces its batches without saved loader state. A stream shorter
+// than the training budget is repeated in epochs, which is how a run is
+// limited to a number of unique tokens. A Batcher is safe for concurrent
+// use.
 type Batcher struct {
 	tokens     []int32
 	batch, seq int
+	windows    int
 	seed       uint64
 }
 
@@ -48,7 +51,7 @@ func NewBatcher(tokens []int32, batch, seq int, seed uint64) (*Batcher, error) {
 	if batch > (1<<31-1)/seq {
 		return nil, fmt.Errorf("new batcher: batch %d x sequence length %d overflows int32 indexing", batch, seq)
 	}
-	return &Batcher{tokens: tokens, batch: batch, seq: seq, seed: seed}, nil
+	return &Batcher{tokens: tokens, batch: batch, seq: seq, windows: (len(tokens) - 1) / seq, seed: seed}, nil
 }
 
 // BatchSize returns the number of rows per batch.
@@ -57,12 +60,21 @@ func (b *Batcher) BatchSize() int { return b.batch }
 // SeqLen returns the number of input tokens per row.
 func (b *Batcher) SeqLen() int { return b.seq }
 
+// Windows returns the number of windows in one epoch.
+func (b *Batcher) Windows() int { return b.windows }
+
+// Epochs returns how many passes over the windows the first n batches make
+// (fractional: 0.5 is half an epoch).
+func (b *Batcher) Epochs(n int) float64 {
+	return float64(n) * float64(b.batch) / float64(b.windows)
+}
+
 // Batch fills ids and targets, each of length BatchSize()*SeqLen() in
-// row-major order, with batch number i. Row r is a window of seq+1 tokens
-// starting at a uniformly random position: ids gets its first seq tokens and
-// targets the last seq, so targets[k] is the token that follows ids[k]. The
-// start positions come from a PCG generator seeded from (seed, i) alone.
-// Batch does not allocate.
+// row-major order, with batch number i. Row r holds global window
+// j = i*batch+r: window perm_e(j mod W) of epoch e = j / W, where perm_e is a
+// permutation of the W windows keyed by (seed, e). ids gets the window's
+// first seq tokens and targets its last seq, so targets[k] is the token that
+// follows ids[k]. Batch does not allocate.
 func (b *Batcher) Batch(i int, ids, targets []int32) error {
 	n := b.batch * b.seq
 	if i < 0 {
@@ -71,29 +83,21 @@ func (b *Batcher) Batch(i int, ids, targets []int32) error {
 	if len(ids) != n || len(targets) != n {
 		return fmt.Errorf("batch %d: got %d ids and %d targets, want %d each (%d x %d)", i, len(ids), len(targets), n, b.batch, b.seq)
 	}
-	var rng rand.PCG
-	rng.Seed(mix64(b.seed), mix64(b.seed^mix64(uint64(i))))
-	starts := uint64(len(b.tokens) - b.seq)
+	w := uint64(b.windows)
+	j := uint64(i) * uint64(b.batch)
+	epoch := j / w
+	perm := newPermutation(w, b.seed^mix64(epoch))
 	for r := range b.batch {
-		s := int(uniform(&rng, starts))
+		if e := j / w; e != epoch {
+			epoch = e
+			perm = newPermutation(w, b.seed^mix64(epoch))
+		}
+		s := int(perm.at(j%w)) * b.seq
 		copy(ids[r*b.seq:(r+1)*b.seq], b.tokens[s:s+b.seq])
 		copy(targets[r*b.seq:(r+1)*b.seq], b.tokens[s+1:s+1+b.seq])
+		j++
 	}
 	return nil
-}
-
-// uniform returns a uniform number in [0, n), n > 0, by Lemire's
-// multiply-and-reject method, so that the sequence is fixed by the generator
-// alone.
-func uniform(rng *rand.PCG, n uint64) uint64 {
-	hi, lo := bits.Mul64(rng.Uint64(), n)
-	if lo < n {
-		thresh := -n % n
-		for lo < thresh {
-			hi, lo = bits.Mul64(rng.Uint64(), n)
-		}
-	}
-	return hi
 }
 
 // ValBatch is one fixed evaluation batch, row-major like Batcher.Batch.

@@ -31,13 +31,13 @@ func TestTokenize(t *testing.T) {
 }
 
 func TestBatcher(t *testing.T) {
-	const batch, seq, n = 4, 16, 1000
+	const batch, seq, n = 4, 16, 1000 // 62 windows: epochs end mid-batch
 	b, err := NewBatcher(iota32(n), batch, seq, 42)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if b.BatchSize() != batch || b.SeqLen() != seq {
-		t.Errorf("BatchSize, SeqLen = %d, %d", b.BatchSize(), b.SeqLen())
+	if b.BatchSize() != batch || b.SeqLen() != seq || b.Windows() != (n-1)/seq {
+		t.Errorf("BatchSize, SeqLen, Windows = %d, %d, %d", b.BatchSize(), b.SeqLen(), b.Windows())
 	}
 	get := func(b *Batcher, i int) (ids, targets []int32) {
 		ids, targets = make([]int32, batch*seq), make([]int32, batch*seq)
@@ -46,29 +46,46 @@ func TestBatcher(t *testing.T) {
 		}
 		return ids, targets
 	}
-	first, _ := get(b, 5)
-	starts := make(map[int32]bool)
-	for i := range 200 {
+	// Collect the window of every global row over three epochs.
+	w := b.Windows()
+	var rows []int32
+	for i := 0; len(rows) < 3*w; i++ {
 		ids, targets := get(b, i)
 		for r := range batch {
 			row, trow := ids[r*seq:(r+1)*seq], targets[r*seq:(r+1)*seq]
 			s := row[0]
-			if s < 0 || int(s)+seq+1 > n {
-				t.Fatalf("batch %d row %d starts at %d, outside the stream", i, r, s)
+			if s%seq != 0 || int(s)+seq+1 > n {
+				t.Fatalf("batch %d row %d starts at %d: not a window start inside the stream", i, r, s)
 			}
-			starts[s] = true
 			for k := range seq {
 				if row[k] != s+int32(k) || trow[k] != s+int32(k)+1 {
 					t.Fatalf("batch %d row %d is not a window with shifted targets", i, r)
 				}
 			}
+			rows = append(rows, s/seq)
 		}
 	}
-	if len(starts) < 500 {
-		t.Errorf("only %d distinct start positions in 800 rows", len(starts))
+	// Each epoch visits every window exactly once, in a new order.
+	var orders [][]int32
+	for e := range 3 {
+		epoch := slices.Clone(rows[e*w : (e+1)*w])
+		orders = append(orders, slices.Clone(epoch))
+		slices.Sort(epoch)
+		for k, v := range epoch {
+			if v != int32(k) {
+				t.Fatalf("epoch %d does not visit each of the %d windows once: sorted %v", e, w, epoch)
+			}
+		}
+	}
+	if slices.Equal(orders[0], orders[1]) || slices.Equal(orders[1], orders[2]) {
+		t.Error("consecutive epochs visit the windows in the same order")
+	}
+	if got := b.Epochs(31); got != 2 {
+		t.Errorf("Epochs(31) = %v, want 2 (124 rows over 62 windows)", got)
 	}
 	// Batch i depends on (seed, i) only: a fresh Batcher, queried after
 	// other batches, gives the same batch 5.
+	first, _ := get(b, 5)
 	b2, _ := NewBatcher(iota32(n), batch, seq, 42)
 	get(b2, 9)
 	if again, _ := get(b2, 5); !slices.Equal(again, first) {
@@ -79,6 +96,37 @@ func TestBatcher(t *testing.T) {
 	reseeded, _ := get(b3, 5)
 	if slices.Equal(other, first) || slices.Equal(reseeded, first) {
 		t.Error("different step or seed gave the same batch")
+	}
+}
+
+func TestPermutation(t *testing.T) {
+	for _, n := range []uint64{1, 2, 3, 5, 16, 17, 1000, 4097} {
+		seen := make([]bool, n)
+		p := newPermutation(n, 7)
+		fixed := 0
+		for i := range n {
+			v := p.at(i)
+			if v >= n || seen[v] {
+				t.Fatalf("n=%d: at(%d) = %d is out of range or repeated", n, i, v)
+			}
+			seen[v] = true
+			if v == i {
+				fixed++
+			}
+		}
+		if n >= 1000 && fixed > int(n)/50 {
+			t.Errorf("n=%d: %d fixed points; want a shuffled order", n, fixed)
+		}
+	}
+	a, b := newPermutation(1000, 1), newPermutation(1000, 2)
+	same := 0
+	for i := range uint64(1000) {
+		if a.at(i) == b.at(i) {
+			same++
+		}
+	}
+	if same > 20 {
+		t.Errorf("keys 1 and 2 agree on %d of 1000 positions", same)
 	}
 }
 

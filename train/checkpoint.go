@@ -28,7 +28,8 @@ type State struct {
 	Seq     int     `json:"seq"`
 	Accum   int     `json:"accum"`
 	Seed    uint64  `json:"seed"`
-	Steps   int     `json:"steps"` // the run's planned length
+	Unique  int     `json:"unique_tokens"` // training tokens the batches draw from
+	Steps   int     `json:"steps"`         // the run's planned length
 	LastVal float64 `json:"last_val_loss,omitempty"`
 }
 

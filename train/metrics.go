@@ -17,6 +17,7 @@ import (
 type Record struct {
 	Step       int      `json:"step"`
 	Tokens     int64    `json:"tokens"`
+	Epoch      float64  `json:"epoch"` // passes over the unique training tokens so far
 	TrainLoss  float64  `json:"train_loss"`
 	ValLoss    *float64 `json:"val_loss,omitempty"`
 	ValBPB     *float64 `json:"val_bpb,omitempty"` // bits per byte of the validation text

@@ -32,6 +32,12 @@ type Options struct {
 	AdamW      AdamW
 	Seed       uint64 // initialisation and batch order
 
+	// UniqueTokens limits the data a run may draw from to the first
+	// UniqueTokens tokens of Data.Train; a run that trains on more tokens
+	// than that repeats them in epochs (data-constrained training). 0 uses
+	// the whole stream.
+	UniqueTokens int
+
 	EvalEvery   int // steps between validation passes (0: only at the end)
 	EvalBatches int // validation batches per pass
 	SaveEvery   int // steps between checkpoints (0: only at the end)
@@ -57,6 +63,7 @@ type Result struct {
 	FirstLoss, Loss   float64 // train loss of the first and last step run
 	FirstVal, ValLoss float64 // validation loss before training (step 0) and at the end
 	ValBPB            float64
+	Epochs            float64 // passes over the unique training tokens
 	TokensPerS, WallS float64
 }
 
@@ -102,10 +109,16 @@ func New(dev kernels.Device, cfg model.Config, d Data, opt Options) (*Trainer, e
 	if d.Tokenizer != nil && d.Tokenizer.VocabSize() > cfg.VocabSize {
 		return nil, fmt.Errorf("tokenizer has %d tokens, the model's vocab_size is %d", d.Tokenizer.VocabSize(), cfg.VocabSize)
 	}
+	switch {
+	case opt.UniqueTokens < 0 || opt.UniqueTokens > len(d.Train):
+		return nil, fmt.Errorf("unique tokens %d: want between 1 and the %d training tokens (0 for all)", opt.UniqueTokens, len(d.Train))
+	case opt.UniqueTokens == 0:
+		opt.UniqueTokens = len(d.Train)
+	}
 	t := &Trainer{dev: dev, cfg: cfg, data: d, opt: opt}
-	t.state = State{Batch: opt.Batch, Seq: opt.Seq, Accum: opt.Accum, Seed: opt.Seed, Steps: opt.Steps}
+	t.state = State{Batch: opt.Batch, Seq: opt.Seq, Accum: opt.Accum, Seed: opt.Seed, Unique: opt.UniqueTokens, Steps: opt.Steps}
 	var err error
-	if t.batch, err = data.NewBatcher(d.Train, opt.Batch, opt.Seq, opt.Seed); err != nil {
+	if t.batch, err = data.NewBatcher(d.Train[:opt.UniqueTokens], opt.Batch, opt.Seq, opt.Seed); err != nil {
 		return nil, fmt.Errorf("training data: %w", err)
 	}
 	if t.val, err = data.ValBatches(d.Val, opt.Batch, opt.Seq, opt.EvalBatches); err != nil {
@@ -216,9 +229,9 @@ func (t *Trainer) Run() (Result, error) {
 			if err != nil {
 				return Result{}, err
 			}
-			if st.Batch != o.Batch || st.Seq != o.Seq || st.Accum != o.Accum || st.Seed != o.Seed {
-				return Result{}, fmt.Errorf("resume %s: checkpoint trained with batch %d, seq %d, accum %d, seed %d; this run has batch %d, seq %d, accum %d, seed %d",
-					dir, st.Batch, st.Seq, st.Accum, st.Seed, o.Batch, o.Seq, o.Accum, o.Seed)
+			if st.Batch != o.Batch || st.Seq != o.Seq || st.Accum != o.Accum || st.Seed != o.Seed || st.Unique != o.UniqueTokens {
+				return Result{}, fmt.Errorf("resume %s: checkpoint trained with batch %d, seq %d, accum %d, seed %d, unique tokens %d; this run has batch %d, seq %d, accum %d, seed %d, unique tokens %d",
+					dir, st.Batch, st.Seq, st.Accum, st.Seed, st.Unique, o.Batch, o.Seq, o.Accum, o.Seed, o.UniqueTokens)
 			}
 			st.Steps = o.Steps
 			t.state = st
@@ -267,7 +280,7 @@ func (t *Trainer) Run() (Result, error) {
 		t.state.Tokens += tokensPerStep
 		t.state.WallS = wall0 + time.Since(start).Seconds()
 		done := t.state.Step == o.Steps
-		rec := Record{Step: t.state.Step, Tokens: t.state.Tokens, TrainLoss: loss, LR: lr, GradNorm: gnorm, WallS: t.state.WallS}
+		rec := Record{Step: t.state.Step, Tokens: t.state.Tokens, Epoch: t.Epochs(t.state.Step), TrainLoss: loss, LR: lr, GradNorm: gnorm, WallS: t.state.WallS}
 		if done || (o.EvalEvery > 0 && t.state.Step%o.EvalEvery == 0) {
 			e0 := time.Now()
 			v, err := t.Evaluate()
@@ -299,6 +312,7 @@ func (t *Trainer) Run() (Result, error) {
 		}
 	}
 	res.Steps, res.Tokens, res.WallS = t.state.Step, t.state.Tokens, t.state.WallS
+	res.Epochs = t.Epochs(t.state.Step)
 	if t.state.WallS > 0 {
 		res.TokensPerS = float64(res.Tokens) / t.state.WallS
 	}
@@ -341,6 +355,9 @@ func (t *Trainer) progress(r Record, elapsed time.Duration, stepsThisRun int) {
 	if stepsThisRun > 0 {
 		eta = elapsed / time.Duration(stepsThisRun) * time.Duration(t.opt.Steps-r.Step)
 	}
+	if r.Epoch >= 0.01 {
+		line += fmt.Sprintf(" | epoch %.2f", r.Epoch)
+	}
 	line += fmt.Sprintf(" | lr %.2e | gnorm %.2f | %s tok/s | %s elapsed | ETA %s\n",
 		r.LR, r.GradNorm, humanRate(r.TokensPerS), elapsed.Round(time.Second), eta.Round(time.Second))
 	t.logf("%s", line)
@@ -357,6 +374,10 @@ func humanRate(x float64) string {
 	}
 	return fmt.Sprintf("%.0f", x)
 }
+
+// Epochs is how many passes over the unique training tokens the first
+// steps optimizer steps make.
+func (t *Trainer) Epochs(steps int) float64 { return t.batch.Epochs(steps * t.opt.Accum) }
 
 // ArenaElems is the activation memory of one training step, in float32s.
 func (t *Trainer) ArenaElems() int { return t.prog.ArenaElems }
