@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -147,5 +148,57 @@ func TestTrainBPEMinimal(t *testing.T) {
 	in := []byte("plain bytes \xff")
 	if got, _ := tok.Decode(tok.Encode(in)); !bytes.Equal(got, in) || len(tok.Encode(in)) != len(in) {
 		t.Errorf("byte tokenizer does not map bytes one to one")
+	}
+}
+
+// TestBPETrainerConcurrent feeds documents to one trainer from many
+// goroutines, in pieces at pre-token boundaries, and checks that the result
+// equals TrainBPE's; Train may be called again after more documents.
+func TestBPETrainerConcurrent(t *testing.T) {
+	docs, err := smallDocs()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := TrainBPE(docs, 600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr, err := NewBPETrainer(600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	half := len(docs) / 2
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Go(func() {
+			for i := g; i < half; i += 8 {
+				for _, p := range pretokenize(nil, docs[i]) {
+					tr.Add(p)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	first, err := tr.Train()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if partial, _ := TrainBPE(docs[:half], 600); !slices.Equal(first.merges, partial.merges) {
+		t.Error("training on the first half differs from TrainBPE on it")
+	}
+	for g := range 8 {
+		wg.Go(func() {
+			for i := half + g; i < len(docs); i += 8 {
+				tr.Add(docs[i])
+			}
+		})
+	}
+	wg.Wait()
+	got, err := tr.Train()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(got.merges, want.merges) || !slices.EqualFunc(got.tokens, want.tokens, bytes.Equal) {
+		t.Error("concurrent streaming training differs from TrainBPE")
 	}
 }

@@ -13,11 +13,11 @@ const EndOfText = "<|endoftext|>"
 
 // Tokenizer is a byte-level BPE tokenizer with GPT-2 pre-tokenization.
 //
-// Tokenizers made by TrainBPE use this id layout: ids 0..255 are the single
-// bytes in byte order, ids 256.. are the tokens created by the merges in the
-// order they were first created, and the last id, VocabSize()-1, is the
-// special token "<|endoftext|>". Tokenizers read from a tokenizer.json keep
-// that file's ids.
+// Tokenizers made by TrainBPE or a BPETrainer use this id layout: ids 0..255
+// are the single bytes in byte order, ids 256.. are the tokens created by the
+// merges in the order they were first created, and the last id,
+// VocabSize()-1, is the special token "<|endoftext|>". GPT2 keeps GPT-2's
+// ids, and tokenizers read from a tokenizer.json keep that file's ids.
 //
 // A Tokenizer is immutable and safe for concurrent use.
 type Tokenizer struct {
