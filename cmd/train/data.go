@@ -4,67 +4,42 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"runtime"
+	"strconv"
 
 	"github.com/plateau-lab/plateau/data"
 	"github.com/plateau-lab/plateau/model"
 	"github.com/plateau-lab/plateau/train"
 )
 
-// loadData reads the corpus, splits it by document, gets a tokenizer (the
-// one of the run being resumed, a -tokenizer file, or a BPE trained on the
-// training documents) and tokenises both splits.
-func loadData(f *flags) (train.Data, error) {
-	var corpus *data.Corpus
-	var err error
-	switch f.source {
-	case "builtin":
-		corpus, err = data.Builtin()
-	default:
-		return train.Data{}, fmt.Errorf("flag -data %q: want builtin", f.source)
-	}
+// loadData loads the -data source with data.LoadDataset: text is split by
+// document and tokenised (with the tokenizer of the run being resumed, the
+// -tokenizer, or a BPE of -vocab tokens trained on the training documents),
+// prepared shards are read and checked against their manifest, synthetic
+// sources are generated.
+func loadData(f *flags) (train.Data, *data.Dataset, error) {
+	ds, err := data.LoadDataset(f.source, data.DatasetOptions{
+		Tokenizer:   tokenizerSpec(f),
+		ValFraction: f.valFrac,
+		Seed:        f.seed,
+	})
 	if err != nil {
-		return train.Data{}, err
+		return train.Data{}, nil, fmt.Errorf("flag -data: %w", err)
 	}
-	trainDocs, valDocs, err := data.Split(corpus, f.valFrac, f.seed)
-	if err != nil {
-		return train.Data{}, err
-	}
-	tok, err := tokenizer(f, trainDocs)
-	if err != nil {
-		return train.Data{}, err
-	}
-	d := train.Data{Tokenizer: tok}
-	workers := runtime.GOMAXPROCS(0)
-	d.Train = data.Tokenize(tok, trainDocs, workers)
-	d.Val = data.Tokenize(tok, valDocs, workers)
-	valBytes := 0
-	for _, doc := range valDocs {
-		valBytes += len(doc)
-	}
-	if len(d.Val) > 0 {
-		d.ValBytesPerToken = float64(valBytes) / float64(len(d.Val))
-	}
-	return d, nil
+	d := train.Data{Train: ds.Train, Val: ds.Val, ValBytesPerToken: ds.ValBytesPerToken, Tokenizer: ds.Tokenizer}
+	return d, ds, nil
 }
 
-func tokenizer(f *flags, docs [][]byte) (*data.Tokenizer, error) {
+// tokenizerSpec says which tokenizer LoadDataset uses: the resumed run's,
+// the -tokenizer flag's (gpt2 or a tokenizer.json), or bpe:VOCAB.
+func tokenizerSpec(f *flags) string {
 	resumed := filepath.Join(train.ModelDir(f.out), model.TokenizerFile)
 	if f.resume {
 		if _, err := os.Stat(resumed); err == nil {
-			return data.LoadTokenizer(resumed)
+			return resumed
 		}
 	}
 	if f.tokenizer != "" {
-		tok, err := data.LoadTokenizer(f.tokenizer)
-		if err != nil {
-			return nil, fmt.Errorf("flag -tokenizer: %w", err)
-		}
-		return tok, nil
+		return f.tokenizer
 	}
-	tok, err := data.TrainBPE(docs, f.vocab)
-	if err != nil {
-		return nil, fmt.Errorf("flag -vocab: %w", err)
-	}
-	return tok, nil
+	return "bpe:" + strconv.Itoa(f.vocab)
 }

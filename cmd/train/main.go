@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/plateau-lab/plateau/data"
 	"github.com/plateau-lab/plateau/kernels"
 	"github.com/plateau-lab/plateau/model"
 	"github.com/plateau-lab/plateau/train"
@@ -33,7 +34,7 @@ type flags struct {
 	vocab                             int
 	valFrac                           float64
 	batch, seq, accum, steps          int
-	tokens                            int64
+	tokens, unique                    int64
 	lr, minLR                         float64
 	warmup                            int
 	schedule                          string
@@ -52,8 +53,8 @@ func parse(args []string) (*flags, error) {
 	fs := flag.NewFlagSet("train", flag.ContinueOnError)
 	fs.StringVar(&f.preset, "preset", "n2m", "model preset: "+strings.Join(model.PresetNames(), ", "))
 	fs.StringVar(&f.config, "config", "", "a Hugging Face config.json to train instead of a preset")
-	fs.StringVar(&f.source, "data", "builtin", "training data: builtin (public-domain prose shipped with plateau)")
-	fs.StringVar(&f.tokenizer, "tokenizer", "", "a tokenizer.json to use instead of training a byte-level BPE")
+	fs.StringVar(&f.source, "data", "builtin", "training data: builtin (public-domain prose shipped with plateau), gosrc (the Go tree's *.go files), dir:PATH, jsonl:PATH, bin:PATH (shards or a cmd/prepare folder), synthetic:KIND ("+strings.Join(data.SyntheticKinds(), ", ")+")")
+	fs.StringVar(&f.tokenizer, "tokenizer", "", "gpt2 or a tokenizer.json to use instead of training a byte-level BPE of -vocab tokens")
 	fs.IntVar(&f.vocab, "vocab", 1024, "vocabulary size of the BPE tokenizer trained on the data")
 	fs.Float64Var(&f.valFrac, "val-frac", 0.05, "fraction of documents held out for validation")
 	fs.IntVar(&f.batch, "batch", 16, "sequences per micro-batch")
@@ -61,6 +62,7 @@ func parse(args []string) (*flags, error) {
 	fs.IntVar(&f.accum, "accum", 1, "micro-batches per optimizer step (gradient accumulation)")
 	fs.IntVar(&f.steps, "steps", 600, "optimizer steps (ignored when -tokens is set)")
 	fs.Int64Var(&f.tokens, "tokens", 0, "token budget D: steps = tokens / (batch*seq*accum)")
+	fs.Int64Var(&f.unique, "unique", 0, "unique tokens U the run draws from (the first U training tokens); a budget above U repeats them in epochs (0: all)")
 	fs.Float64Var(&f.lr, "lr", 3e-3, "peak learning rate")
 	fs.Float64Var(&f.minLR, "min-lr", 3e-4, "learning rate at the end of the decay")
 	fs.IntVar(&f.warmup, "warmup", 60, "linear warmup steps")
@@ -119,26 +121,39 @@ func run(args []string) error {
 		EvalEvery: f.evalEvery, EvalBatches: f.evalBatches, SaveEvery: f.saveEvery, LogEvery: f.logEvery,
 		Out: f.out, Resume: f.resume, Log: log,
 	}
+	if f.tokenizer == "" && f.vocab < 257 {
+		return fmt.Errorf("flag -vocab %d: a byte-level BPE needs at least 257 tokens (256 bytes and end-of-text)", f.vocab)
+	}
+	if f.unique < 0 {
+		return fmt.Errorf("flag -unique %d: want a number of tokens >= 0", f.unique)
+	}
 	if err := opt.Schedule.Validate(); err != nil {
 		return fmt.Errorf("flags -schedule, -lr, -min-lr, -warmup: %w", err)
 	}
 	if err := opt.AdamW.Validate(); err != nil {
 		return err
 	}
-	d, err := loadData(f)
+	d, ds, err := loadData(f)
 	if err != nil {
 		return err
 	}
+	if f.unique > int64(len(d.Train)) {
+		return fmt.Errorf("flag -unique %d: the training split has only %d tokens", f.unique, len(d.Train))
+	}
+	opt.UniqueTokens = int(f.unique)
 	if f.config == "" {
-		cfg.VocabSize = d.Tokenizer.VocabSize()
-	} else if cfg.VocabSize < d.Tokenizer.VocabSize() {
-		return fmt.Errorf("flag -config %s: vocab_size %d is smaller than the tokenizer's %d tokens", f.config, cfg.VocabSize, d.Tokenizer.VocabSize())
+		cfg.VocabSize = ds.VocabSize
+	} else if cfg.VocabSize < ds.VocabSize {
+		return fmt.Errorf("flag -config %s: vocab_size %d is smaller than the data's %d token ids", f.config, cfg.VocabSize, ds.VocabSize)
 	}
 	fmt.Fprintf(log, "model: %d params (%d non-embedding), d %d, %d layers, %d/%d heads, vocab %d, %.2f MFLOP/token\n",
 		cfg.Params(), cfg.NonEmbeddingParams(), cfg.HiddenSize, cfg.NumHiddenLayers, cfg.NumAttentionHeads,
 		cfg.NumKeyValueHeads, cfg.VocabSize, cfg.FLOPsPerToken(f.seq)/1e6)
-	fmt.Fprintf(log, "data: %s, %d train tokens, %d validation tokens; %d steps of %d tokens = %d tokens\n",
-		f.source, len(d.Train), len(d.Val), steps, f.batch*f.seq*f.accum, int64(steps)*int64(f.batch*f.seq*f.accum))
+	fmt.Fprintf(log, "data: %s; %d train tokens, %d validation tokens; %d steps of %d tokens = %d tokens\n",
+		ds.Description, len(d.Train), len(d.Val), steps, f.batch*f.seq*f.accum, int64(steps)*int64(f.batch*f.seq*f.accum))
+	if ds.EntropyRate > 0 {
+		fmt.Fprintf(log, "data: the source's entropy rate, the lowest loss any model can reach, is %.4f nats/token\n", ds.EntropyRate)
+	}
 	fmt.Fprintf(log, "device: %s, GOMAXPROCS %d\n", dev.Name(), runtime.GOMAXPROCS(0))
 	tr, err := train.New(dev, cfg, d, opt)
 	if err != nil {
@@ -153,9 +168,12 @@ func run(args []string) error {
 	if !math.IsNaN(res.FirstVal) {
 		val = fmt.Sprintf("%.4f -> %s", res.FirstVal, val)
 	}
-	fmt.Fprintf(log, "done: %d steps, %d tokens in %s (%.0f tok/s); val loss %s (%.3f bits/byte); model in %s\n",
-		res.Steps, res.Tokens, time.Duration(res.WallS*float64(time.Second)).Round(time.Second), res.TokensPerS,
-		val, res.ValBPB, train.ModelDir(f.out))
+	if res.ValBPB > 0 {
+		val += fmt.Sprintf(" (%.3f bits/byte)", res.ValBPB)
+	}
+	fmt.Fprintf(log, "done: %d steps, %d tokens (%.2f epochs) in %s (%.0f tok/s); val loss %s; model in %s\n",
+		res.Steps, res.Tokens, res.Epochs, time.Duration(res.WallS*float64(time.Second)).Round(time.Second), res.TokensPerS,
+		val, train.ModelDir(f.out))
 	return nil
 }
 

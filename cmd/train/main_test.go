@@ -62,13 +62,46 @@ func TestSmoke(t *testing.T) {
 	}
 }
 
+// TestSyntheticUnique trains briefly on a synthetic source limited to a
+// few unique tokens, so that the run makes several epochs.
+func TestSyntheticUnique(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "run")
+	args := []string{"-data", "synthetic:markov1?train=20000&val=4096&doc=256", "-preset", "n100k",
+		"-batch", "4", "-seq", "32", "-steps", "24", "-unique", "2049", "-eval-every", "12", "-eval-batches", "2", "-out", out}
+	if err := run(args); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := os.ReadFile(filepath.Join(out, "metrics.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(raw)), "\n")
+	var last struct {
+		Step  int     `json:"step"`
+		Epoch float64 `json:"epoch"`
+	}
+	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &last); err != nil {
+		t.Fatal(err)
+	}
+	// 2049 unique tokens = 64 windows of 32; 24 steps x 4 rows = 96 rows.
+	if last.Step != 24 || last.Epoch != 1.5 {
+		t.Errorf("last metrics line: step %d, epoch %v; want step 24, epoch 1.5", last.Step, last.Epoch)
+	}
+	if _, err := os.Stat(filepath.Join(out, "model", "tokenizer.json")); err == nil {
+		t.Error("a synthetic run saved a tokenizer.json")
+	}
+}
+
 func TestBadFlags(t *testing.T) {
 	cases := []struct {
 		args []string
 		want string
 	}{
 		{[]string{"-preset", "huge"}, "unknown preset"},
-		{[]string{"-data", "nowhere"}, `flag -data "nowhere"`},
+		{[]string{"-data", "nowhere"}, `flag -data: data "nowhere": unknown source kind`},
+		{[]string{"-data", "synthetic:nosuch"}, "flag -data"},
+		{[]string{"-unique", "-5"}, "flag -unique -5"},
+		{[]string{"-unique", "1000000000", "-steps", "2"}, "flag -unique 1000000000: the training split has only"},
 		{[]string{"-config", "/does/not/exist.json"}, "flag -config"},
 		{[]string{"-vocab", "100"}, "flag -vocab"},
 		{[]string{"-schedule", "linear", "-steps", "2"}, `schedule "linear"`},
