@@ -28,24 +28,35 @@ type Model struct {
 // Load reads dir (config.json, model.safetensors, tokenizer.json if present)
 // onto dev.
 func Load(dev kernels.Device, dir string) (*Model, error) {
-	cfg, values, err := model.LoadFolder(dir)
+	cfg, values, tok, err := readFolder(dir)
 	if err != nil {
 		return nil, err
-	}
-	var tok *data.Tokenizer
-	tokPath := filepath.Join(dir, model.TokenizerFile)
-	if _, err := os.Stat(tokPath); err == nil {
-		if tok, err = data.LoadTokenizer(tokPath); err != nil {
-			return nil, err
-		}
-	} else if !errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("load %s: %w", tokPath, err)
 	}
 	m, err := New(dev, cfg, values, tok)
 	if err != nil {
 		return nil, fmt.Errorf("load %s: %w", dir, err)
 	}
 	return m, nil
+}
+
+// readFolder reads a model folder's config, parameters and, if present,
+// tokenizer.
+func readFolder(dir string) (model.Config, [][]float32, *data.Tokenizer, error) {
+	cfg, values, err := model.LoadFolder(dir)
+	if err != nil {
+		return cfg, nil, nil, err
+	}
+	tokPath := filepath.Join(dir, model.TokenizerFile)
+	if _, err := os.Stat(tokPath); errors.Is(err, fs.ErrNotExist) {
+		return cfg, values, nil, nil
+	} else if err != nil {
+		return cfg, nil, nil, fmt.Errorf("load %s: %w", tokPath, err)
+	}
+	tok, err := data.LoadTokenizer(tokPath)
+	if err != nil {
+		return cfg, nil, nil, err
+	}
+	return cfg, values, tok, nil
 }
 
 // New puts a model given by its config and parameters (ParamSpecs order)

@@ -1,0 +1,65 @@
+// Command export converts a model to another format: a GGUF file for
+// llama.cpp, or a Hugging Face model folder (from a llama2.c checkpoint, or
+// a folder stored in float16 or bfloat16, written back in float32).
+//
+//	go run ./cmd/export -format gguf -dtype f16 -in runs/default/model -out model.gguf
+//	go run ./cmd/export -format hf -in stories15M.bin -out stories15M
+//
+// -in is a model folder (config.json, model.safetensors, tokenizer.json if
+// any) or a llama2.c checkpoint (.bin, versions 0 and 1). The GGUF file
+// embeds the folder's tokenizer when there is one. Outputs are written
+// atomically: a file or folder is replaced only once complete.
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/plateau-lab/plateau/infer"
+	"github.com/plateau-lab/plateau/model"
+	"github.com/plateau-lab/plateau/model/gguf"
+)
+
+func main() {
+	if err := run(os.Args[1:]); err != nil {
+		fmt.Fprintln(os.Stderr, "export:", err)
+		os.Exit(1)
+	}
+}
+
+func run(args []string) error {
+	fs := flag.NewFlagSet("export", flag.ContinueOnError)
+	format := fs.String("format", "gguf", "output format: gguf or hf")
+	dtype := fs.String("dtype", "f32", "with -format gguf: f32 or f16 weight matrices")
+	in := fs.String("in", "", "model folder or llama2.c checkpoint")
+	out := fs.String("out", "", "output file (gguf) or folder (hf)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *in == "" || *out == "" {
+		return errors.New("flags -in and -out are required")
+	}
+	cfg, values, tok, err := infer.ReadModel(*in)
+	if err != nil {
+		return fmt.Errorf("flag -in: %w", err)
+	}
+	switch *format {
+	case "gguf":
+		dt, err := gguf.ParseDType(*dtype)
+		if err != nil {
+			return fmt.Errorf("flag -dtype: %w", err)
+		}
+		return gguf.WriteFile(*out, cfg, values, tok, dt)
+	case "hf":
+		return model.SaveFolder(*out, cfg, values, func(tmp string) error {
+			if tok == nil {
+				return nil
+			}
+			return tok.Save(filepath.Join(tmp, model.TokenizerFile))
+		})
+	}
+	return fmt.Errorf("flag -format %q: want gguf or hf", *format)
+}
