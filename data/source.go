@@ -26,9 +26,10 @@ import (
 // are not followed. gosrc keeps every other *.go file whole, testdata
 // included. dir also skips names that start with '.' (hidden files and
 // directories such as .git) and files with a NUL byte in their first 8 KiB
-// (binary), and cuts a file larger than maxdoc bytes (default 1 MiB;
-// dir:PATH?maxdoc=0 never cuts) into documents of maxdoc/2 to maxdoc bytes
-// at paragraph boundaries, as ChunkText does, reading it piece by piece.
+// (binary). A file larger than maxdoc bytes (default 1 MiB; ?maxdoc=0
+// never cuts) is cut as it is read into the documents that
+// ChunkText(text, maxdoc/2, maxdoc) gives: paragraph-aligned pieces of at
+// most maxdoc bytes, most of them over maxdoc/2.
 // The glob matches file names, not directories. jsonl PATH may be a glob
 // ("data/*.jsonl"); gzip-compressed files are detected and decompressed.
 // Empty documents are skipped everywhere and counted in SourceStats.

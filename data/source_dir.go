@@ -46,8 +46,8 @@ func openDir(s sourceSpec) (Source, error) {
 	if err != nil {
 		return nil, err
 	}
-	if maxDoc == 1 {
-		return nil, fmt.Errorf("data %q: parameter maxdoc=1, want 0 (never cut) or at least 2 bytes", s.raw)
+	if maxDoc == 1 || maxDoc > 1<<30 {
+		return nil, fmt.Errorf("data %q: parameter maxdoc=%d, want 0 (never cut) or 2 bytes to 1 GiB", s.raw, maxDoc)
 	}
 	rules := fileRules{glob: s.param("glob", ""), skipHidden: true, skipBinary: true, maxDoc: int(maxDoc)}
 	if _, err := filepath.Match(rules.glob, ""); err != nil {
@@ -73,17 +73,27 @@ func findGOROOT(explicit string) (string, error) {
 		}
 		return explicit, nil
 	}
-	var tried []string
-	if r := runtime.GOROOT(); r != "" {
-		if isDir(filepath.Join(r, "src")) {
-			return r, nil
-		}
-		tried = append(tried, fmt.Sprintf("runtime.GOROOT() = %s has no src directory", r))
-	} else {
-		tried = append(tried, "runtime.GOROOT() is empty")
-	}
+	return resolveGOROOT(runtime.GOROOT(), goEnvGOROOT)
+}
+
+// goEnvGOROOT asks the go command for its GOROOT.
+func goEnvGOROOT() (string, error) {
 	out, err := exec.Command("go", "env", "GOROOT").Output()
-	r := strings.TrimSpace(string(out))
+	return strings.TrimSpace(string(out)), err
+}
+
+// resolveGOROOT picks the runtime's root if it has sources, else asks goEnv.
+func resolveGOROOT(runtimeRoot string, goEnv func() (string, error)) (string, error) {
+	var tried []string
+	switch {
+	case runtimeRoot == "":
+		tried = append(tried, "runtime.GOROOT() is empty")
+	case !isDir(filepath.Join(runtimeRoot, "src")):
+		tried = append(tried, fmt.Sprintf("runtime.GOROOT() = %s has no src directory", runtimeRoot))
+	default:
+		return runtimeRoot, nil
+	}
+	r, err := goEnv()
 	switch {
 	case err != nil:
 		tried = append(tried, fmt.Sprintf("`go env GOROOT` failed: %v", err))
@@ -94,7 +104,7 @@ func findGOROOT(explicit string) (string, error) {
 	default:
 		return r, nil
 	}
-	return "", fmt.Errorf("cannot find GOROOT with Go sources: %s; set GOROOT to a Go installation", strings.Join(tried, "; "))
+	return "", fmt.Errorf("cannot find GOROOT with Go sources: %s; install Go or pass its root", strings.Join(tried, "; "))
 }
 
 func isDir(path string) bool {
@@ -165,7 +175,7 @@ func (f *fileSource) Each(visit func(Doc) error) (SourceStats, error) {
 			st.Bytes += int64(len(text))
 			return visit(Doc{Text: text, Read: before + min(readInFile, fe.size)})
 		}
-		if err := f.eachInFile(fe.path, &st, emit); err != nil {
+		if err := f.eachInFile(fe, &st, emit); err != nil {
 			return st, err
 		}
 		before += fe.size
@@ -174,9 +184,11 @@ func (f *fileSource) Each(visit func(Doc) error) (SourceStats, error) {
 }
 
 // eachInFile emits the documents of one file with the number of its bytes
-// consumed so far.
-func (f *fileSource) eachInFile(path string, st *SourceStats, emit func(text []byte, read int64) error) error {
-	if f.rules.maxDoc == 0 {
+// consumed so far. A file no larger than maxDoc when the source was opened
+// is one document; a larger one is cut as it is read.
+func (f *fileSource) eachInFile(fe fileEntry, st *SourceStats, emit func(text []byte, read int64) error) error {
+	path := fe.path
+	if f.rules.maxDoc == 0 || fe.size <= int64(f.rules.maxDoc) {
 		text, err := os.ReadFile(path)
 		switch {
 		case err != nil:

@@ -3,6 +3,7 @@ package data
 import (
 	"bytes"
 	"compress/gzip"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -128,7 +129,7 @@ func TestDirSource(t *testing.T) {
 	for spec, want := range map[string]string{
 		"dir:" + dir + "?glob=*.pdf":         "no files matching",
 		"dir:" + dir + "?glob=[":             "syntax error",
-		"dir:" + dir + "?maxdoc=1":           "maxdoc=1",
+		"dir:" + dir + "?maxdoc=1":           "maxdoc=1, want 0 (never cut) or 2 bytes to 1 GiB",
 		"dir:" + dir + "?maxdoc=-5":          "want an integer >= 0",
 		"dir:" + filepath.Join(dir, "nope"):  "no such file",
 		"dir:" + filepath.Join(dir, "a.txt"): "is not a directory",
@@ -182,8 +183,8 @@ func TestChunkReaderMatchesChunkText(t *testing.T) {
 
 func TestDirSourceCutsLargeFiles(t *testing.T) {
 	dir := t.TempDir()
-	big := paragraphs(50_000, 3)
-	writeTree(t, dir, map[string]string{"big.txt": string(big), "small.txt": "small"})
+	big, mid := paragraphs(50_000, 3), paragraphs(4000, 4)
+	writeTree(t, dir, map[string]string{"big.txt": string(big), "mid.txt": string(mid), "small.txt": "small"})
 	src, err := OpenSource("dir:"+dir+"?maxdoc=4096", SourceOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -193,8 +194,8 @@ func TestDirSourceCutsLargeFiles(t *testing.T) {
 	for _, p := range ChunkText(big, 2048, 4096) {
 		want = append(want, string(p))
 	}
-	want = append(want, "small")
-	if !slices.Equal(docs, want) || st.Files != 2 || st.Bytes != int64(len(big)+5) {
+	want = append(want, string(mid), "small") // not above maxdoc: whole
+	if !slices.Equal(docs, want) || st.Files != 3 || st.Bytes != int64(len(big)+len(mid)+5) {
 		t.Errorf("got %d documents (%+v), want %d", len(docs), st, len(want))
 	}
 }
@@ -357,6 +358,33 @@ func TestOpenSourceTokenKinds(t *testing.T) {
 	for _, spec := range []string{"bin:x", "synthetic:markov1"} {
 		if _, err := OpenSource(spec, SourceOptions{}); err == nil || !strings.Contains(err.Error(), "LoadDataset") {
 			t.Errorf("OpenSource(%q): error %v, want one pointing to LoadDataset", spec, err)
+		}
+	}
+}
+
+func TestResolveGOROOT(t *testing.T) {
+	good := t.TempDir()
+	writeTree(t, good, map[string]string{"src/a.go": "package a"})
+	bogus := filepath.Join(t.TempDir(), "go")
+	env := func(root string, err error) func() (string, error) {
+		return func() (string, error) { return root, err }
+	}
+	tests := []struct {
+		runtimeRoot string
+		goEnv       func() (string, error)
+		want, err   string
+	}{
+		{good, env("", errors.New("not called")), good, ""},
+		{bogus, env(good, nil), good, ""},
+		{"", env(good, nil), good, ""},
+		{bogus, env("", errors.New(`exec: "go": executable file not found in $PATH`)), "",
+			"cannot find GOROOT with Go sources: runtime.GOROOT() = " + bogus + " has no src directory; `go env GOROOT` failed: exec"},
+		{"", env(bogus, nil), "", "`go env GOROOT` = " + bogus + " has no src directory"},
+	}
+	for i, tt := range tests {
+		got, err := resolveGOROOT(tt.runtimeRoot, tt.goEnv)
+		if got != tt.want || (err == nil) != (tt.err == "") || (err != nil && !strings.Contains(err.Error(), tt.err)) {
+			t.Errorf("case %d: got %q, %v; want %q, %q", i, got, err, tt.want, tt.err)
 		}
 	}
 }

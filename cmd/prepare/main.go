@@ -164,6 +164,7 @@ func (p *progress) update(stage string, done, total int64) {
 			progressbar.OptionSetWriter(p.w),
 			progressbar.OptionSetDescription(stageNames[stage]),
 			progressbar.OptionShowBytes(true),
+			progressbar.OptionShowCount(),
 			progressbar.OptionShowTotalBytes(true),
 			progressbar.OptionSetPredictTime(true),
 			progressbar.OptionThrottle(100*time.Millisecond),
