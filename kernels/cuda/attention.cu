@@ -21,7 +21,10 @@
 // dimension (16, 32, 64, 128): columns hd..HD-1 are zero in the tiles and
 // never written. The other operand is staged TILE rows at a time in shared
 // memory, each row stored as TPR parts of DPT floats padded to DPT+4 so that
-// the parts read by one warp fall in different banks.
+// the parts read by one warp fall in different banks. The tiles are float4
+// arrays, so every read of a staged row is a 16-byte load of known alignment
+// (with float arrays cast to float4, NVVM 11.8 emitted different PTX from
+// run to run).
 //
 // The backward pass is three kernels: attention_backward_rowdot forms D,
 // attention_backward_dq_<HD> walks the keys for each query row and
@@ -52,7 +55,8 @@ __device__ __forceinline__ float group_sum(float v) {
 // stage copies rows r0..r0+TILE-1 (columns 0..hd-1, row stride `stride`) of
 // src into the padded tile dst, with zeros for rows >= seq and columns >= hd.
 template <int HD>
-__device__ __forceinline__ void stage(float* dst, const float* src, int r0, int seq, size_t stride, int hd) {
+__device__ __forceinline__ void stage(float4* dst4, const float* src, int r0, int seq, size_t stride, int hd) {
+  float* dst = reinterpret_cast<float*>(dst4);
   using A = Attn<HD>;
   for (int idx = threadIdx.x; idx < A::TILE * HD; idx += A::THREADS) {
     int j = idx / HD, col = idx % HD;
@@ -75,12 +79,12 @@ __device__ __forceinline__ void load_part(float* dst, const float* row, int part
 
 // dot_part is the dot product of this thread's columns with its part of a staged row.
 template <int HD>
-__device__ __forceinline__ float dot_part(const float* a, const float* srow) {
+__device__ __forceinline__ float dot_part(const float* a, const float4* srow) {
   using A = Attn<HD>;
   float s = 0.0f;
 #pragma unroll
   for (int c = 0; c < A::DPT; c += 4) {
-    float4 b = *reinterpret_cast<const float4*>(srow + c);
+    float4 b = srow[c / 4];
     s += a[c] * b.x + a[c + 1] * b.y + a[c + 2] * b.z + a[c + 3] * b.w;
   }
   return s;
@@ -88,11 +92,11 @@ __device__ __forceinline__ float dot_part(const float* a, const float* srow) {
 
 // axpy_part adds alpha times this thread's part of a staged row to acc.
 template <int HD>
-__device__ __forceinline__ void axpy_part(float* acc, float alpha, const float* srow) {
+__device__ __forceinline__ void axpy_part(float* acc, float alpha, const float4* srow) {
   using A = Attn<HD>;
 #pragma unroll
   for (int c = 0; c < A::DPT; c += 4) {
-    float4 b = *reinterpret_cast<const float4*>(srow + c);
+    float4 b = srow[c / 4];
     acc[c] += alpha * b.x;
     acc[c + 1] += alpha * b.y;
     acc[c + 2] += alpha * b.z;
@@ -106,8 +110,8 @@ template <int HD>
 __device__ __forceinline__ void attn_forward(float* out, float* lse, const float* q, const float* k, const float* v,
                                              int seq, int heads, int kvHeads, int hd, float scale) {
   using A = Attn<HD>;
-  __shared__ __align__(16) float ks[A::TILE * A::RSTRIDE];
-  __shared__ __align__(16) float vs[A::TILE * A::RSTRIDE];
+  __shared__ float4 ks[A::TILE * A::RSTRIDE / 4];
+  __shared__ float4 vs[A::TILE * A::RSTRIDE / 4];
   int nQT = (seq + A::ROWS - 1) / A::ROWS;
   int qt = nQT - 1 - blockIdx.x;
   int h = blockIdx.y, b = blockIdx.z;
@@ -135,7 +139,7 @@ __device__ __forceinline__ void attn_forward(float* out, float* lse, const float
     float mt = -INFINITY;
 #pragma unroll
     for (int j = 0; j < A::TILE; j++) {
-      float x = group_sum<A::TPR>(dot_part<HD>(qr, ks + j * A::RSTRIDE + part * A::PSTRIDE)) * scale;
+      float x = group_sum<A::TPR>(dot_part<HD>(qr, ks + j * (A::RSTRIDE / 4) + part * (A::PSTRIDE / 4))) * scale;
       s[j] = k0 + j <= t ? x : -INFINITY;
       mt = fmaxf(mt, s[j]);
     }
@@ -149,7 +153,7 @@ __device__ __forceinline__ void attn_forward(float* out, float* lse, const float
     for (int j = 0; j < A::TILE; j++) {
       float p = expf(s[j] - mNew);
       l += p;
-      axpy_part<HD>(o, p, vs + j * A::RSTRIDE + part * A::PSTRIDE);
+      axpy_part<HD>(o, p, vs + j * (A::RSTRIDE / 4) + part * (A::PSTRIDE / 4));
     }
     m = mNew;
   }
@@ -170,8 +174,8 @@ __device__ __forceinline__ void attn_backward_dq(float* dq, const float* q, cons
                                                  const float* lse, const float* D, const float* dout, int seq,
                                                  int heads, int kvHeads, int hd, float scale) {
   using A = Attn<HD>;
-  __shared__ __align__(16) float ks[A::TILE * A::RSTRIDE];
-  __shared__ __align__(16) float vs[A::TILE * A::RSTRIDE];
+  __shared__ float4 ks[A::TILE * A::RSTRIDE / 4];
+  __shared__ float4 vs[A::TILE * A::RSTRIDE / 4];
   int nQT = (seq + A::ROWS - 1) / A::ROWS;
   int qt = nQT - 1 - blockIdx.x;
   int h = blockIdx.y, b = blockIdx.z;
@@ -200,9 +204,9 @@ __device__ __forceinline__ void attn_backward_dq(float* dq, const float* q, cons
     __syncthreads();
 #pragma unroll 4
     for (int j = 0; j < A::TILE; j++) {
-      const float* krow = ks + j * A::RSTRIDE + part * A::PSTRIDE;
+      const float4* krow = ks + j * (A::RSTRIDE / 4) + part * (A::PSTRIDE / 4);
       float s = group_sum<A::TPR>(dot_part<HD>(qr, krow)) * scale;
-      float dp = group_sum<A::TPR>(dot_part<HD>(gr, vs + j * A::RSTRIDE + part * A::PSTRIDE));
+      float dp = group_sum<A::TPR>(dot_part<HD>(gr, vs + j * (A::RSTRIDE / 4) + part * (A::PSTRIDE / 4)));
       float p = k0 + j <= t ? expf(s - lt) : 0.0f;
       axpy_part<HD>(acc, p * (dp - dt), krow);
     }
@@ -224,8 +228,8 @@ __device__ __forceinline__ void attn_backward_dkdv(float* dk, float* dv, const f
                                                    const float* dout, int seq, int heads, int kvHeads, int hd,
                                                    float scale) {
   using A = Attn<HD>;
-  __shared__ __align__(16) float qs[A::TILE * A::RSTRIDE];
-  __shared__ __align__(16) float gs[A::TILE * A::RSTRIDE];
+  __shared__ float4 qs[A::TILE * A::RSTRIDE / 4];
+  __shared__ float4 gs[A::TILE * A::RSTRIDE / 4];
   __shared__ float ls[A::TILE], ds[A::TILE];
   int g = blockIdx.y, b = blockIdx.z;
   int group = heads / kvHeads;
@@ -260,8 +264,8 @@ __device__ __forceinline__ void attn_backward_dkdv(float* dk, float* dv, const f
 #pragma unroll 4
       for (int i = 0; i < A::TILE; i++) {
         int t = t0 + i;
-        const float* qrow = qs + i * A::RSTRIDE + part * A::PSTRIDE;
-        const float* grow = gs + i * A::RSTRIDE + part * A::PSTRIDE;
+        const float4* qrow = qs + i * (A::RSTRIDE / 4) + part * (A::PSTRIDE / 4);
+        const float4* grow = gs + i * (A::RSTRIDE / 4) + part * (A::PSTRIDE / 4);
         float s = group_sum<A::TPR>(dot_part<HD>(kr, qrow)) * scale;
         float dp = group_sum<A::TPR>(dot_part<HD>(vr, grow));
         float p = (t >= j && t < seq) ? expf(s - ls[i]) : 0.0f;
