@@ -147,17 +147,31 @@ type trainWord struct {
 type pairEntry struct {
 	count int64
 	key   uint64
+	pair  int32 // index in trainer.pairs
+}
+
+// pairStat is what the trainer knows of one adjacent pair: its weighted
+// count (0 once it no longer occurs) and the words that may contain it.
+type pairStat struct {
+	key   uint64
+	count int64
+	where []int32
+}
+
+// clear marks the pair as no longer occurring.
+func (p *pairStat) clear() {
+	p.count, p.where = 0, nil
 }
 
 // trainer holds the state of a BPE training run.
 type trainer struct {
 	words  []trainWord
-	counts map[uint64]int64   // live pair -> weighted count
-	where  map[uint64][]int32 // pair -> words that may contain it
+	index  map[uint64]int32 // pair key -> index in pairs, never removed
+	pairs  []pairStat
 	queue  minHeap[pairEntry]
 	seen   []int32 // word -> last step that visited it
-	grown  []uint64
-	merged uint64 // pair being merged in the current step
+	grown  []int32 // pairs whose count rose in the current step
+	merged int32   // pair being merged in the current step
 
 	tokens [][]byte
 	ids    map[string]int32 // token bytes -> id
@@ -174,10 +188,10 @@ func newTrainer(wordCounts map[string]int64) *trainer {
 	slices.Sort(keys)
 	tr := &trainer{
 		words:  make([]trainWord, len(keys)),
-		counts: make(map[uint64]int64),
-		where:  make(map[uint64][]int32),
+		index:  make(map[uint64]int32),
 		seen:   make([]int32, len(keys)),
 		ids:    make(map[string]int32),
+		merged: -1,
 		queue: minHeap[pairEntry]{less: func(a, b pairEntry) bool {
 			return a.count > b.count || (a.count == b.count && a.key < b.key)
 		}},
@@ -197,47 +211,63 @@ func newTrainer(wordCounts map[string]int64) *trainer {
 		tr.words[w] = trainWord{syms: syms, count: wordCounts[k]}
 		tr.seen[w] = -1
 		for i := 0; i+1 < len(syms); i++ {
-			key := pairKey(syms[i], syms[i+1])
-			tr.counts[key] += wordCounts[k]
-			tr.where[key] = append(tr.where[key], int32(w))
+			p := &tr.pairs[tr.pairIndex(syms[i], syms[i+1])]
+			p.count += wordCounts[k]
+			if n := len(p.where); n == 0 || p.where[n-1] != int32(w) {
+				p.where = append(p.where, int32(w))
+			}
 		}
 	}
 	// Queue pairs in key order so that the heap layout is reproducible too.
-	pairs := make([]uint64, 0, len(tr.counts))
-	for key := range tr.counts {
-		pairs = append(pairs, key)
+	keyed := make([]uint64, 0, len(tr.index))
+	for key := range tr.index {
+		keyed = append(keyed, key)
 	}
-	slices.Sort(pairs)
-	for _, key := range pairs {
-		tr.queue.push(pairEntry{count: tr.counts[key], key: key})
+	slices.Sort(keyed)
+	for _, key := range keyed {
+		i := tr.index[key]
+		tr.queue.push(pairEntry{count: tr.pairs[i].count, key: key, pair: i})
 	}
 	return tr
 }
 
+// pairIndex returns the index of pair (l, r) in tr.pairs, adding it if new.
+func (tr *trainer) pairIndex(l, r int32) int32 {
+	key := pairKey(l, r)
+	i, ok := tr.index[key]
+	if !ok {
+		i = int32(len(tr.pairs))
+		tr.pairs = append(tr.pairs, pairStat{key: key})
+		tr.index[key] = i
+	}
+	return i
+}
+
 // best pops the most frequent live pair, skipping and refreshing stale
 // entries. It reports false when no pair is left.
-func (tr *trainer) best() (uint64, bool) {
+func (tr *trainer) best() (pairEntry, bool) {
 	for len(tr.queue.items) > 0 {
 		e := tr.queue.pop()
-		cur := tr.counts[e.key]
+		cur := tr.pairs[e.pair].count
 		if cur == e.count {
-			return e.key, true
+			return e, true
 		}
 		if cur > 0 && cur < e.count {
-			tr.queue.push(pairEntry{count: cur, key: e.key})
+			e.count = cur
+			tr.queue.push(e)
 		}
 		// cur > e.count: a fresher entry with the current count is queued.
 	}
-	return 0, false
+	return pairEntry{}, false
 }
 
 // step performs one merge. It reports false when there is nothing to merge.
 func (tr *trainer) step() bool {
-	key, ok := tr.best()
+	e, ok := tr.best()
 	if !ok {
 		return false
 	}
-	a, b := int32(key>>32), int32(uint32(key))
+	a, b := int32(e.key>>32), int32(uint32(e.key))
 	joined := append(append([]byte(nil), tr.tokens[a]...), tr.tokens[b]...)
 	n, exists := tr.ids[string(joined)]
 	if !exists {
@@ -248,21 +278,20 @@ func (tr *trainer) step() bool {
 	stamp := int32(len(tr.merges))
 	tr.merges = append(tr.merges, mergeRule{left: a, right: b, result: n})
 
-	tr.merged = key
+	tr.merged = e.pair
 	tr.grown = tr.grown[:0]
-	for _, w := range tr.where[key] {
+	for _, w := range tr.pairs[e.pair].where {
 		if tr.seen[w] != stamp {
 			tr.seen[w] = stamp
 			tr.mergeWord(w, a, b, n)
 		}
 	}
-	delete(tr.counts, key)
-	delete(tr.where, key)
+	tr.pairs[e.pair].clear()
 
 	slices.Sort(tr.grown)
 	for _, g := range slices.Compact(tr.grown) {
-		if c := tr.counts[g]; c > 0 {
-			tr.queue.push(pairEntry{count: c, key: g})
+		if c := tr.pairs[g].count; c > 0 {
+			tr.queue.push(pairEntry{count: c, key: tr.pairs[g].key, pair: g})
 		}
 	}
 	return true
@@ -302,19 +331,18 @@ func (tr *trainer) mergeWord(w, a, b, n int32) {
 
 // add changes the count of pair (l, r) by delta on behalf of word w.
 func (tr *trainer) add(l, r int32, delta int64, w int32) {
-	key := pairKey(l, r)
-	if key == tr.merged {
-		return // removed wholesale at the end of the step
+	i := tr.pairIndex(l, r)
+	if i == tr.merged {
+		return // cleared wholesale at the end of the step
 	}
-	c := tr.counts[key] + delta
-	if c <= 0 {
-		delete(tr.counts, key)
-		delete(tr.where, key)
+	p := &tr.pairs[i]
+	p.count += delta
+	if p.count <= 0 {
+		p.clear()
 		return
 	}
-	tr.counts[key] = c
 	if delta > 0 {
-		tr.where[key] = append(tr.where[key], w)
-		tr.grown = append(tr.grown, key)
+		p.where = append(p.where, w)
+		tr.grown = append(tr.grown, i)
 	}
 }

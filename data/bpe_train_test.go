@@ -104,12 +104,18 @@ func TestTrainerCounts(t *testing.T) {
 				want[pairKey(w.syms[i], w.syms[i+1])] += w.count
 			}
 		}
-		if len(want) != len(tr.counts) {
-			t.Fatalf("step %d: %d live pairs, recount has %d", step, len(tr.counts), len(want))
+		live := 0
+		for _, p := range tr.pairs {
+			if p.count > 0 {
+				live++
+			}
+		}
+		if len(want) != live {
+			t.Fatalf("step %d: %d live pairs, recount has %d", step, live, len(want))
 		}
 		for k, c := range want {
-			if tr.counts[k] != c {
-				t.Fatalf("step %d: pair (%d, %d) count %d, recount %d", step, k>>32, uint32(k), tr.counts[k], c)
+			if got := tr.pairs[tr.index[k]].count; got != c {
+				t.Fatalf("step %d: pair (%d, %d) count %d, recount %d", step, k>>32, uint32(k), got, c)
 			}
 		}
 	}
