@@ -15,6 +15,8 @@
 // list of token-id lists of one length; -dump-logits then also writes their
 // logits, [batch, seq, vocab], as the tensor "logits" of a safetensors file
 // (with the ids as "input_ids"), for comparison with another implementation.
+// -encode prints the token ids of a text file as a JSON list instead
+// (scripts/hf_check.py compares them with Hugging Face tokenizers').
 package main
 
 import (
@@ -22,6 +24,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 
 	"github.com/plateau-lab/plateau/data"
@@ -31,13 +34,13 @@ import (
 )
 
 func main() {
-	if err := run(os.Args[1:]); err != nil {
+	if err := run(os.Args[1:], os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "eval:", err)
 		os.Exit(1)
 	}
 }
 
-func run(args []string) error {
+func run(args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("eval", flag.ContinueOnError)
 	dir := fs.String("model", "", "model folder (config.json, model.safetensors[, tokenizer.json]) or llama2.c checkpoint (.bin)")
 	textFile := fs.String("text", "", "text file to score (needs the model's tokenizer)")
@@ -49,18 +52,19 @@ func run(args []string) error {
 	stride := fs.Int("stride", 0, "tokens between window starts (0: the window)")
 	batch := fs.Int("batch", 4, "windows per forward pass")
 	dump := fs.String("dump-logits", "", "with -ids: write the logits to this safetensors file")
+	encode := fs.String("encode", "", "print the token ids of this text file as a JSON list, and nothing else")
 	threads := fs.Int("threads", 0, "CPU threads (0: all cores)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	modes := 0
-	for _, set := range []bool{*textFile != "", *builtinVal, *idsFile != ""} {
+	for _, set := range []bool{*textFile != "", *builtinVal, *idsFile != "", *encode != ""} {
 		if set {
 			modes++
 		}
 	}
 	if *dir == "" || modes != 1 {
-		return errors.New("flag -model and exactly one of -text, -builtin-val and -ids are required")
+		return errors.New("flag -model and exactly one of -text, -builtin-val, -ids and -encode are required")
 	}
 	if *dump != "" && *idsFile == "" {
 		return errors.New("flag -dump-logits needs -ids")
@@ -70,6 +74,16 @@ func run(args []string) error {
 		return err
 	}
 	defer m.Close()
+	if *encode != "" {
+		if m.Tokenizer == nil {
+			return errors.New("flag -encode: the model has no tokenizer.json")
+		}
+		text, err := os.ReadFile(*encode)
+		if err != nil {
+			return fmt.Errorf("flag -encode: %w", err)
+		}
+		return json.NewEncoder(stdout).Encode(m.Tokenizer.Encode(text))
+	}
 	var s infer.Score
 	if *idsFile != "" {
 		s, err = scoreIDs(m, *idsFile, *dump)
@@ -83,7 +97,7 @@ func run(args []string) error {
 	if err != nil {
 		return err
 	}
-	return json.NewEncoder(os.Stdout).Encode(s)
+	return json.NewEncoder(stdout).Encode(s)
 }
 
 // textTokens returns the token stream of the -text file or, when path is

@@ -19,6 +19,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"strconv"
 	"strings"
@@ -28,7 +29,7 @@ import (
 )
 
 func main() {
-	if err := run(os.Args[1:]); err != nil {
+	if err := run(os.Args[1:], os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "generate:", err)
 		os.Exit(1)
 	}
@@ -48,7 +49,7 @@ func (s *stops) Set(v string) error {
 	return nil
 }
 
-func run(args []string) error {
+func run(args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("generate", flag.ContinueOnError)
 	dir := fs.String("model", "", "model folder, or llama2.c checkpoint (.bin)")
 	prompt := fs.String("prompt", "", "prompt text (needs tokenizer.json in the folder)")
@@ -72,6 +73,14 @@ func run(args []string) error {
 	if *dir == "" || (*prompt == "") == (*idList == "") {
 		return errors.New("flag -model and exactly one of -prompt and -ids are required")
 	}
+	// The library reads 0 as "off" for these two; as flag values they are
+	// out of range.
+	if s.TopP == 0 {
+		return errors.New("flag -top-p 0: want a number in (0, 1] (1: off)")
+	}
+	if s.RepetitionPenalty == 0 {
+		return errors.New("flag -repetition-penalty 0: want a finite number > 0 (1: off)")
+	}
 	if err := s.Validate(); err != nil {
 		return err
 	}
@@ -93,7 +102,7 @@ func run(args []string) error {
 		if err != nil {
 			return err
 		}
-		return json.NewEncoder(os.Stdout).Encode(gens[0].IDs)
+		return json.NewEncoder(stdout).Encode(gens[0].IDs)
 	}
 	if m.Tokenizer == nil {
 		return fmt.Errorf("flag -prompt: %s has no tokenizer.json; pass -ids instead", *dir)
@@ -102,16 +111,16 @@ func run(args []string) error {
 		opt.EndIDs = []int32{m.Tokenizer.EOT()}
 	}
 	ids := m.Tokenizer.Encode([]byte(*prompt))
-	os.Stdout.WriteString(*prompt)
+	io.WriteString(stdout, *prompt)
 	opt.OnText = func(_ int, text []byte) error {
-		_, err := os.Stdout.Write(text)
+		_, err := stdout.Write(text)
 		return err
 	}
 	if _, err := m.Generate([][]int32{ids}, opt); err != nil {
-		fmt.Println()
+		fmt.Fprintln(stdout)
 		return err
 	}
-	fmt.Println()
+	fmt.Fprintln(stdout)
 	return nil
 }
 

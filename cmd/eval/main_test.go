@@ -1,0 +1,100 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/plateau-lab/plateau/infer"
+	"github.com/plateau-lab/plateau/kernels"
+	"github.com/plateau-lab/plateau/model/safetensors"
+)
+
+const tiny = "../../infer/testdata/tiny-text"
+
+// runJSON runs eval and decodes its JSON output into v.
+func runJSON(t *testing.T, v any, args ...string) {
+	t.Helper()
+	var out bytes.Buffer
+	if err := run(args, &out); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(out.Bytes(), v); err != nil {
+		t.Fatalf("output %q: %v", out.String(), err)
+	}
+}
+
+// TestEval scores a text file with a sliding window, dumps logits of -ids
+// sequences and encodes a file, checking each against the library.
+func TestEval(t *testing.T) {
+	dir := t.TempDir()
+	m, err := infer.Open(kernels.NewCPU(1), tiny)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	text := "the cat sat on the mat. the dog sat on the log, naïve 😀 " + strings.Repeat("the café ", 12)
+	textPath := filepath.Join(dir, "text.txt")
+	os.WriteFile(textPath, []byte(text), 0o644)
+
+	var s infer.Score
+	runJSON(t, &s, "-model", tiny, "-text", textPath, "-window", "16", "-stride", "8", "-batch", "3")
+	want, err := m.ScoreText(m.Tokenizer.Encode([]byte(text)), infer.ScoreOptions{Window: 16, Stride: 8, Batch: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s != want || s.Tokens < 32 || s.BitsPerByte <= 0 || math.IsNaN(s.Loss) {
+		t.Errorf("eval -text: %+v, library %+v", s, want)
+	}
+
+	seqs := [][]int32{{1, 2, 3, 4}, {5, 6, 7, 279}}
+	idsPath, dump := filepath.Join(dir, "ids.json"), filepath.Join(dir, "logits.safetensors")
+	raw, _ := json.Marshal(seqs)
+	os.WriteFile(idsPath, raw, 0o644)
+	runJSON(t, &s, "-model", tiny, "-ids", idsPath, "-dump-logits", dump)
+	f, err := safetensors.ReadFile(dump)
+	if err != nil {
+		t.Fatal(err)
+	}
+	logits, err := m.Logits(seqs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := f.Data("logits", 2, 4, m.Config.VocabSize)
+	if err != nil || !slices.Equal(got, logits) {
+		t.Errorf("dumped logits differ from the library's (%v)", err)
+	}
+
+	var ids []int32
+	runJSON(t, &ids, "-model", tiny, "-encode", textPath)
+	if !slices.Equal(ids, m.Tokenizer.Encode([]byte(text))) {
+		t.Errorf("-encode gave %v", ids)
+	}
+}
+
+// TestEvalErrors checks that bad flags are errors naming them.
+func TestEvalErrors(t *testing.T) {
+	cases := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-model", tiny}, "exactly one of"},
+		{[]string{"-model", tiny, "-text", "a", "-builtin-val"}, "exactly one of"},
+		{[]string{"-model", tiny, "-text", "missing.txt"}, "flag -text"},
+		{[]string{"-model", tiny, "-text", "main.go", "-stride", "99"}, "flag -stride"},
+		{[]string{"-model", tiny, "-text", "main.go", "-window", "33"}, "flag -window"},
+		{[]string{"-model", tiny, "-builtin-val", "-dump-logits", "x"}, "-dump-logits needs -ids"},
+		{[]string{"-model", "missing", "-text", "main.go"}, "missing"},
+	}
+	for _, c := range cases {
+		err := run(c.args, &bytes.Buffer{})
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%v: error %v, want one mentioning %q", c.args, err, c.want)
+		}
+	}
+}

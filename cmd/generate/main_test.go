@@ -1,0 +1,96 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/plateau-lab/plateau/infer"
+	"github.com/plateau-lab/plateau/kernels"
+)
+
+const tiny = "../../infer/testdata/tiny-text"
+
+// TestGenerate checks that the streamed text is the prompt followed by the
+// library's continuation, and that -ids prints the generated ids.
+func TestGenerate(t *testing.T) {
+	m, err := infer.Open(kernels.NewCPU(1), tiny)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	prompt := "the cat"
+	gens, err := m.Generate([][]int32{m.Tokenizer.Encode([]byte(prompt))},
+		infer.GenerateOptions{MaxTokens: 12, EndIDs: []int32{m.Tokenizer.EOT()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if err := run([]string{"-model", tiny, "-prompt", prompt, "-n", "12", "-temperature", "0"}, &out); err != nil {
+		t.Fatal(err)
+	}
+	if want := prompt + string(gens[0].Text) + "\n"; out.String() != want {
+		t.Errorf("printed %q, want %q", out.String(), want)
+	}
+
+	out.Reset()
+	if err := run([]string{"-model", tiny, "-ids", "1,2,3", "-n", "5", "-temperature", "0", "-ignore-eos"}, &out); err != nil {
+		t.Fatal(err)
+	}
+	var ids []int32
+	if err := json.Unmarshal(out.Bytes(), &ids); err != nil {
+		t.Fatal(err)
+	}
+	want, err := m.Generate([][]int32{{1, 2, 3}}, infer.GenerateOptions{MaxTokens: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(ids, want[0].IDs) {
+		t.Errorf("-ids printed %v, want %v", ids, want[0].IDs)
+	}
+
+	// Sampling with a seed repeats itself.
+	args := []string{"-model", tiny, "-prompt", "the", "-n", "10", "-temperature", "1", "-top-k", "20", "-seed", "9"}
+	var a, b bytes.Buffer
+	if err := run(args, &a); err != nil {
+		t.Fatal(err)
+	}
+	if err := run(args, &b); err != nil {
+		t.Fatal(err)
+	}
+	if a.String() != b.String() {
+		t.Errorf("seed 9 printed %q then %q", a.String(), b.String())
+	}
+}
+
+// TestGenerateErrors checks that bad flags and prompts are errors naming
+// them.
+func TestGenerateErrors(t *testing.T) {
+	long := strings.Repeat("the cat sat on the mat. ", 20)
+	cases := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-model", tiny}, "exactly one of"},
+		{[]string{"-model", tiny, "-ids", "1,x"}, "flag -ids"},
+		{[]string{"-model", tiny, "-ids", "1,999", "-n", "4"}, "id 999"},
+		{[]string{"-model", tiny, "-ids", "1", "-n", "40"}, "flag -n 40"},
+		{[]string{"-model", tiny, "-ids", "1", "-temperature", "-1"}, "flag -temperature"},
+		{[]string{"-model", tiny, "-ids", "1", "-top-k", "-3"}, "flag -top-k"},
+		{[]string{"-model", tiny, "-ids", "1", "-top-p", "0"}, "flag -top-p"},
+		{[]string{"-model", tiny, "-ids", "1", "-min-p", "2"}, "flag -min-p"},
+		{[]string{"-model", tiny, "-ids", "1", "-repetition-penalty", "0"}, "flag -repetition-penalty"},
+		{[]string{"-model", tiny, "-prompt", long, "-n", "4"}, "-truncate"},
+	}
+	for _, c := range cases {
+		err := run(c.args, &bytes.Buffer{})
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%v: error %v, want one mentioning %q", c.args[2:], err, c.want)
+		}
+	}
+	if err := run([]string{"-model", tiny, "-prompt", long, "-n", "4", "-truncate"}, &bytes.Buffer{}); err != nil {
+		t.Errorf("-truncate: %v", err)
+	}
+}
