@@ -124,7 +124,7 @@ func trainStreaming(src Source, vocab int, plan splitPlan, opts PrepareOptions) 
 		var scan splitScan
 		_, err = eachOrdered(src, opts.Workers,
 			func(i int64, d Doc) (float64, error) {
-				u := splitUniform(d.Text, plan.seed)
+				u := docUniform(d.Text, plan.seed)
 				if !plan.isVal(i, u) {
 					trainer.Add(d.Text)
 				}
@@ -154,7 +154,7 @@ func trainStreaming(src Source, vocab int, plan splitPlan, opts PrepareOptions) 
 // encodedDoc is a worker's result for one document.
 type encodedDoc struct {
 	tokens []int32
-	u      float64 // splitUniform of the document
+	u      float64 // docUniform of the document
 }
 
 // prepareInto encodes src into shards in dir and writes the tokenizer and
@@ -173,7 +173,7 @@ func prepareInto(dir string, src Source, tok *Tokenizer, choice tokenizerChoice,
 		var err error
 		stats, err = eachOrdered(src, opts.Workers,
 			func(i int64, d Doc) (encodedDoc, error) {
-				return encodedDoc{tok.Encode(d.Text), splitUniform(d.Text, plan.seed)}, nil
+				return encodedDoc{tok.Encode(d.Text), docUniform(d.Text, plan.seed)}, nil
 			},
 			func(i int64, d Doc, e encodedDoc) error {
 				scan.observe(i, e.u, plan.valFraction)

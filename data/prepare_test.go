@@ -28,16 +28,12 @@ func TestStreamingSplitMatchesSplit(t *testing.T) {
 		plan := newSplitPlan(tt.frac, 3)
 		var scan splitScan
 		for i, d := range c.Docs {
-			u := splitUniform(d, 3)
-			if (u < tt.frac) != IsValDoc(d, tt.frac, 3) {
-				t.Fatalf("splitUniform disagrees with IsValDoc on %q", d)
-			}
-			scan.observe(int64(i), u, tt.frac)
+			scan.observe(int64(i), docUniform(d, 3), tt.frac)
 		}
 		plan = scan.plan(tt.frac, 3)
 		var gotTrain, gotVal [][]byte
 		for i, d := range c.Docs {
-			if plan.isVal(int64(i), splitUniform(d, 3)) {
+			if plan.isVal(int64(i), docUniform(d, 3)) {
 				gotVal = append(gotVal, d)
 			} else {
 				gotTrain = append(gotTrain, d)
