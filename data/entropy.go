@@ -91,15 +91,27 @@ func (s *Synthetic) closedFormRate(pi []float64, piErr float64) (float64, float6
 
 // EstimateEntropyRate averages the source's own -log p(x_t | x_<t) over
 // documents 0..docs-1 of n tokens each, leaving out each document's warm-up
-// (its first context and, with copies, the positions before a copy may
-// start, after which the process is stationary). Documents are independent,
-// so the standard error is that of the mean of the per-document averages.
-// It is the Monte Carlo check of EntropyRate; it is an error if n does not
-// exceed the warm-up or docs < 2.
+// (see WarmUp), after which the process is stationary. It is the Monte Carlo
+// check of EntropyRate; it is an error if n does not exceed the warm-up or
+// docs < 2.
 func (s *Synthetic) EstimateEntropyRate(docs, n int) (nats, stderr float64, err error) {
-	warm := s.WarmUp()
-	if docs < 2 || n <= warm {
-		return 0, 0, fmt.Errorf("estimate entropy rate of %q: want at least 2 documents of more than %d tokens, got %d of %d", s.kind, warm, docs, n)
+	nats, stderr, err = s.MeanNLL(docs, n, s.WarmUp())
+	if err != nil {
+		return 0, 0, fmt.Errorf("estimate entropy rate: %w", err)
+	}
+	return nats, stderr, nil
+}
+
+// MeanNLL averages DocNLL over positions from..n-1 of documents 0..docs-1
+// of n tokens: the loss of the ideal model on those positions when it sees
+// each document from its start, which is the irreducible loss of training on
+// such documents (from = 1 leaves out the first token, which no window
+// predicts). Documents are independent, so the standard error is that of the
+// mean of the per-document averages. It is an error if docs < 2 or from is
+// outside [0, n).
+func (s *Synthetic) MeanNLL(docs, n, from int) (nats, stderr float64, err error) {
+	if docs < 2 || from < 0 || from >= n {
+		return 0, 0, fmt.Errorf("mean NLL of %q: want at least 2 documents and a first position in [0, n), got %d documents of %d tokens from position %d", s.kind, docs, n, from)
 	}
 	means := make([]float64, docs)
 	workers := min(runtime.GOMAXPROCS(0), docs)
@@ -109,26 +121,34 @@ func (s *Synthetic) EstimateEntropyRate(docs, n int) (nats, stderr float64, err 
 			for d := w; d < docs; d += workers {
 				_, nll := s.DocNLL(uint64(d), n)
 				sum := 0.0
-				for _, v := range nll[warm:] {
+				for _, v := range nll[from:] {
 					sum += v
 				}
-				means[d] = sum / float64(n-warm)
+				means[d] = sum / float64(n-from)
 			}
 		})
 	}
 	wg.Wait()
-	mean, m2 := 0.0, 0.0
-	for _, v := range means {
+	nats, stderr = meanStderr(means)
+	return nats, stderr, nil
+}
+
+// meanStderr returns the mean of xs, which must hold at least two values,
+// and the standard error of that mean.
+func meanStderr(xs []float64) (mean, stderr float64) {
+	for _, v := range xs {
 		mean += v
 	}
-	mean /= float64(docs)
-	for _, v := range means {
+	mean /= float64(len(xs))
+	m2 := 0.0
+	for _, v := range xs {
 		m2 += (v - mean) * (v - mean)
 	}
-	return mean, math.Sqrt(m2 / float64(docs-1) / float64(docs)), nil
+	return mean, math.Sqrt(m2 / float64(len(xs)-1) / float64(len(xs)))
 }
 
 // WarmUp returns the number of leading positions of a document that are not
-// yet part of the stationary process: the first context's tokens, or, when
-// copies are enabled, the positions before the first copy may start.
-func (s *Synthetic) WarmUp() int { return max(s.p.order, s.copyStart) }
+// yet part of the stationary process: the first context's tokens and, when
+// copies are enabled, the positions at which a copy could not yet reach
+// every offset.
+func (s *Synthetic) WarmUp() int { return s.warmUp }

@@ -27,13 +27,16 @@ import (
 // A document starts with a context drawn from the chain's stationary
 // distribution (its one or two tokens are emitted). From then on each "base
 // step" emits either a Markov token (the chain advances) or, with
-// probability q and only once the document holds at least maxOffset tokens,
-// a copy episode: COPY, an offset token for o, a length token for L (o and L
-// uniform over their presets' values), then L tokens that repeat the
-// document, x[t] = x[t-o]. After the episode the chain resumes from the
-// context it had before it, so copies never disturb the Markov state. Every
-// latent choice is visible in the tokens, so the generator knows
-// p(x_t | x_<t) exactly for each token: DocNLL returns it.
+// probability q, a copy episode: COPY, an offset token for o, a length token
+// for L, then L tokens that repeat the document, x[t] = x[t-o]. L is uniform
+// over the preset's lengths; o is uniform over the preset's first m offsets,
+// where m is the largest power of two (at most the number of offsets) for
+// which every such offset points inside the document, so copies start a
+// few tokens into a document and reach the full offset range once it is
+// long enough. After the episode the chain resumes from the context it had
+// before it, so copies never disturb the Markov state. Every latent choice
+// is visible in the tokens (m follows from the position), so the generator
+// knows p(x_t | x_<t) exactly for each token: DocNLL returns it.
 //
 // # The entropy rate
 //
@@ -70,11 +73,11 @@ import (
 // # What a model sees
 //
 // H is the limit of the ideal loss with enough context. The first tokens of
-// a document cost more (its first context is drawn from pi, and no copy may
-// start before position maxOffset, which an ideal model knows from the
-// position), so the ideal loss averaged over short windows lies slightly
-// above H; DocNLL gives the exact ideal loss of every token when that
-// matters.
+// a document differ (its first context is drawn from pi, and copies reach
+// back less far until position WarmUp), so the ideal loss averaged over a
+// short document differs slightly from H. DocNLL gives the exact ideal loss
+// of every token and MeanNLL its average over documents of a given length,
+// the irreducible loss of training on such documents.
 //
 // Document i is a deterministic function of (kind, seed, i) and does not
 // depend on other documents; the tables depend on (kind, seed). A Synthetic
@@ -95,6 +98,7 @@ type Synthetic struct {
 	startNLL  []float64 // -log pi(context)
 	firstNLL  []float64 // order 2: -log of the first token's marginal
 	copyStart int       // first position at which a copy may start
+	warmUp    int       // first position from which the process is stationary
 
 	rate, rateErr float64
 }
@@ -150,8 +154,11 @@ func NewSynthetic(kind string, seed uint64) (*Synthetic, error) {
 	}
 	s.setStart(pi)
 	s.rate, s.rateErr = s.closedFormRate(pi, piErr)
+	s.warmUp = p.order
 	if p.copyQ > 0 {
-		s.copyStart = p.offsets * p.offStep
+		// A copy at position t first copies position t+3 from t+3-o.
+		s.copyStart = max(p.order, p.offStep-3)
+		s.warmUp = max(p.order, p.offsets*p.offStep-3)
 	}
 	return s, nil
 }

@@ -81,7 +81,6 @@ func (s *Synthetic) generate(i uint64, n int, withNLL bool) ([]int32, []float64)
 		cells   = s.cells
 		sideNLL = s.sideNLL
 		copyQ   = s.p.copyQ
-		offMask = uint64(s.p.offsets - 1)
 		lenMask = uint64(s.p.lengths - 1)
 		keepNLL = 0.0
 		copyNLL = [3]float64{}
@@ -89,14 +88,16 @@ func (s *Synthetic) generate(i uint64, n int, withNLL bool) ([]int32, []float64)
 	if copyQ > 0 {
 		q := float64(copyQ) / 65536
 		keepNLL = -math.Log1p(-q)
-		copyNLL = [3]float64{-math.Log(q), math.Log(float64(s.p.offsets)), math.Log(float64(s.p.lengths))}
+		copyNLL = [3]float64{-math.Log(q), 0, math.Log(float64(s.p.lengths))}
 	}
 	for pos < n {
 		r := next()
 		copyOK := copyQ > 0 && pos >= s.copyStart
 		if copyOK && r&0xffff < copyQ {
-			oi, li := int(r>>16&offMask), int(r>>32&lenMask)
+			m := s.offsetChoices(pos)
+			oi, li := int(r>>16)&(m-1), int(r>>32&lenMask)
 			head := [3]int32{s.copyMarker(), s.offsetToken(oi), s.lengthToken(li)}
+			copyNLL[1] = math.Log(float64(m))
 			for h := 0; h < 3 && pos < n; h++ {
 				x[pos] = head[h]
 				if withNLL {
@@ -127,4 +128,16 @@ func (s *Synthetic) generate(i uint64, n int, withNLL bool) ([]int32, []float64)
 		pos++
 	}
 	return x, nll
+}
+
+// offsetChoices returns m, the number of offsets a copy starting at position
+// pos >= copyStart draws from: the largest power of two up to the preset's
+// number of offsets such that the copy's first token, at pos+3, has its
+// source at or after position 0.
+func (s *Synthetic) offsetChoices(pos int) int {
+	fit := (pos + 3) / s.p.offStep
+	if fit >= s.p.offsets {
+		return s.p.offsets
+	}
+	return 1 << (bits.Len(uint(fit)) - 1)
 }

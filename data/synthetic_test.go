@@ -112,19 +112,6 @@ func TestSyntheticBigramApproachesH(t *testing.T) {
 	}
 }
 
-// meanStderr returns the mean of xs and its standard error.
-func meanStderr(xs []float64) (mean, stderr float64) {
-	for _, v := range xs {
-		mean += v
-	}
-	mean /= float64(len(xs))
-	m2 := 0.0
-	for _, v := range xs {
-		m2 += (v - mean) * (v - mean)
-	}
-	return mean, math.Sqrt(m2 / float64(len(xs)-1) / float64(len(xs)))
-}
-
 // TestAliasExact checks that alias tables reproduce their integer weights
 // exactly.
 func TestAliasExact(t *testing.T) {
@@ -175,7 +162,7 @@ func TestSyntheticCopies(t *testing.T) {
 		t.Fatal(err)
 	}
 	x, nll := s.DocNLL(0, 1<<14)
-	episodes := 0
+	episodes, early := 0, 0
 	for pos := 0; pos < len(x); {
 		if x[pos] != s.copyMarker() {
 			if !(nll[pos] > 0) || x[pos] >= int32(s.p.content) {
@@ -184,17 +171,24 @@ func TestSyntheticCopies(t *testing.T) {
 			pos++
 			continue
 		}
-		if pos < s.WarmUp() {
-			t.Fatalf("copy starts at %d, before the warm-up %d", pos, s.WarmUp())
-		}
 		if pos+3 > len(x) {
 			break
 		}
 		oi, li := int(x[pos+1]-s.offsetToken(0)), int(x[pos+2]-s.lengthToken(0))
-		if oi < 0 || oi >= s.p.offsets || li < 0 || li >= s.p.lengths {
-			t.Fatalf("position %d: copy header %v", pos, x[pos:pos+3])
+		m := s.offsetChoices(pos)
+		if oi < 0 || oi >= m || li < 0 || li >= s.p.lengths {
+			t.Fatalf("position %d: copy header %v, %d offsets allowed", pos, x[pos:pos+3], m)
 		}
 		o, l := (oi+1)*s.p.offStep, (li+1)*s.p.lenStep
+		if o > pos+3 {
+			t.Fatalf("position %d: offset %d reaches before the document", pos, o)
+		}
+		if nll[pos+1] != math.Log(float64(m)) {
+			t.Fatalf("position %d: offset cost %v, want log %d", pos, nll[pos+1], m)
+		}
+		if pos < s.WarmUp() {
+			early++
+		}
 		pos += 3
 		for end := min(len(x), pos+l); pos < end; pos++ {
 			if x[pos] != x[pos-o] || nll[pos] != 0 {
@@ -203,8 +197,8 @@ func TestSyntheticCopies(t *testing.T) {
 		}
 		episodes++
 	}
-	if episodes < 100 {
-		t.Errorf("only %d copy episodes in %d tokens", episodes, len(x))
+	if episodes < 100 || early == 0 {
+		t.Errorf("%d copy episodes in %d tokens, %d of them in the warm-up", episodes, len(x), early)
 	}
 }
 
@@ -218,5 +212,10 @@ func TestNewSyntheticErrors(t *testing.T) {
 	}
 	if _, _, err := s.EstimateEntropyRate(4, s.WarmUp()); err == nil {
 		t.Error("EstimateEntropyRate accepted documents no longer than the warm-up")
+	}
+	for _, bad := range [][3]int{{1, 10, 0}, {4, 10, 10}, {4, 10, -1}} {
+		if _, _, err := s.MeanNLL(bad[0], bad[1], bad[2]); err == nil {
+			t.Errorf("MeanNLL%v accepted", bad)
+		}
 	}
 }
