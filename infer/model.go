@@ -1,6 +1,8 @@
-// Package infer uses trained models: it loads a Hugging Face model folder
-// onto a device, scores token sequences (loss, perplexity, bits per byte)
-// and generates continuations.
+// Package infer uses trained models: it loads a Hugging Face model folder or
+// a llama2.c checkpoint onto a device, scores text (loss, perplexity, bits
+// per byte, with a sliding window over long texts) and generates
+// continuations with a KV cache (batched prompts of any lengths, sampling
+// filters, stop strings, streamed text).
 package infer
 
 import (
