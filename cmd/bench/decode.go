@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/plateau-lab/plateau/infer"
-	"github.com/plateau-lab/plateau/kernels"
+	"github.com/plateau-lab/plateau/kernels/devices"
 	"github.com/plateau-lab/plateau/model"
 )
 
@@ -53,6 +53,8 @@ func runDecode(args []string) error {
 	batch := fs.Int("batch", 1, "sequences decoded together")
 	reps := fs.Int("reps", 3, "timed repetitions (the best is reported)")
 	threads := fs.Int("threads", 0, "CPU threads (0: all cores)")
+	device := fs.String("device", "cpu", "device: cpu, or cuda / cuda:N in a binary built with -tags plateau_cuda")
+	precision := fs.String("precision", "", "GEMM precision on cuda: fp32, tf32 or bf16 (empty: the device's default)")
 	asJSON := fs.Bool("json", false, "print one JSON line")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -69,7 +71,11 @@ func runDecode(args []string) error {
 	if *n < 2 || *prefill < 1 || *batch < 1 || *reps < 1 {
 		return fmt.Errorf("flags -n %d, -prefill %d, -batch %d, -reps %d: want n >= 2 and the others >= 1", *n, *prefill, *batch, *reps)
 	}
-	dev := kernels.NewCPU(*threads)
+	dev, err := devices.Open(*device, *threads, *precision)
+	if err != nil {
+		return fmt.Errorf("flag -device: %w", err)
+	}
+	defer dev.Close()
 	m, err := infer.New(dev, cfg, cfg.Init(1), nil)
 	if err != nil {
 		return err

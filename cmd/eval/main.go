@@ -29,7 +29,7 @@ import (
 
 	"github.com/plateau-lab/plateau/data"
 	"github.com/plateau-lab/plateau/infer"
-	"github.com/plateau-lab/plateau/kernels"
+	"github.com/plateau-lab/plateau/kernels/devices"
 	"github.com/plateau-lab/plateau/model/safetensors"
 )
 
@@ -54,6 +54,8 @@ func run(args []string, stdout io.Writer) error {
 	dump := fs.String("dump-logits", "", "with -ids: write the logits to this safetensors file")
 	encode := fs.String("encode", "", "print the token ids of this text file as a JSON list, and nothing else")
 	threads := fs.Int("threads", 0, "CPU threads (0: all cores)")
+	device := fs.String("device", "cpu", "device: cpu, or cuda / cuda:N in a binary built with -tags plateau_cuda")
+	precision := fs.String("precision", "", "GEMM precision on cuda: fp32, tf32 or bf16 (empty: the device's default)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -69,7 +71,12 @@ func run(args []string, stdout io.Writer) error {
 	if *dump != "" && *idsFile == "" {
 		return errors.New("flag -dump-logits needs -ids")
 	}
-	m, err := infer.Open(kernels.NewCPU(*threads), *dir)
+	dev, err := devices.Open(*device, *threads, *precision)
+	if err != nil {
+		return fmt.Errorf("flag -device: %w", err)
+	}
+	defer dev.Close()
+	m, err := infer.Open(dev, *dir)
 	if err != nil {
 		return err
 	}

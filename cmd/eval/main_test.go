@@ -90,6 +90,7 @@ func TestEvalErrors(t *testing.T) {
 		{[]string{"-model", tiny, "-text", "main.go", "-window", "33"}, "flag -window"},
 		{[]string{"-model", tiny, "-builtin-val", "-dump-logits", "x"}, "-dump-logits needs -ids"},
 		{[]string{"-model", "missing", "-text", "main.go"}, "missing"},
+		{[]string{"-model", tiny, "-text", "main.go", "-device", "tpu"}, "flag -device"},
 	}
 	for _, c := range cases {
 		err := run(c.args, &bytes.Buffer{})

@@ -25,7 +25,7 @@ import (
 	"strings"
 
 	"github.com/plateau-lab/plateau/infer"
-	"github.com/plateau-lab/plateau/kernels"
+	"github.com/plateau-lab/plateau/kernels/devices"
 )
 
 func main() {
@@ -67,6 +67,8 @@ func run(args []string, stdout io.Writer) error {
 	ignoreEOS := fs.Bool("ignore-eos", false, "keep generating past the end-of-text token")
 	truncate := fs.Bool("truncate", false, "keep the end of a prompt too long for the context instead of failing")
 	threads := fs.Int("threads", 0, "CPU threads (0: all cores)")
+	device := fs.String("device", "cpu", "device: cpu, or cuda / cuda:N in a binary built with -tags plateau_cuda")
+	precision := fs.String("precision", "", "GEMM precision on cuda: fp32, tf32 or bf16 (empty: the device's default)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -84,7 +86,12 @@ func run(args []string, stdout io.Writer) error {
 	if err := s.Validate(); err != nil {
 		return err
 	}
-	m, err := infer.Open(kernels.NewCPU(*threads), *dir)
+	dev, err := devices.Open(*device, *threads, *precision)
+	if err != nil {
+		return fmt.Errorf("flag -device: %w", err)
+	}
+	defer dev.Close()
+	m, err := infer.Open(dev, *dir)
 	if err != nil {
 		return err
 	}
