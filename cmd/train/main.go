@@ -17,7 +17,7 @@ import (
 	"time"
 
 	"github.com/plateau-lab/plateau/data"
-	"github.com/plateau-lab/plateau/kernels"
+	"github.com/plateau-lab/plateau/kernels/devices"
 	"github.com/plateau-lab/plateau/model"
 	"github.com/plateau-lab/plateau/train"
 )
@@ -46,6 +46,7 @@ type flags struct {
 	out                               string
 	resume                            bool
 	threads                           int
+	device, precision                 string
 }
 
 func parse(args []string) (*flags, error) {
@@ -80,6 +81,8 @@ func parse(args []string) (*flags, error) {
 	fs.StringVar(&f.out, "out", "runs/default", "run folder")
 	fs.BoolVar(&f.resume, "resume", false, "continue from the checkpoint in -out")
 	fs.IntVar(&f.threads, "threads", 0, "CPU threads (0: all cores)")
+	fs.StringVar(&f.device, "device", "cpu", "device: cpu, or cuda / cuda:N in a binary built with -tags plateau_cuda")
+	fs.StringVar(&f.precision, "precision", "", "GEMM precision on cuda: fp32, tf32 or bf16 (empty: tf32); the CPU computes in fp32")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -95,7 +98,10 @@ func run(args []string) error {
 		return err
 	}
 	log := os.Stderr
-	dev := kernels.NewCPU(f.threads)
+	dev, err := devices.Open(f.device, f.threads, f.precision)
+	if err != nil {
+		return fmt.Errorf("flag -device: %w", err)
+	}
 	defer dev.Close()
 
 	// Everything the flags alone decide is checked before the data loads.

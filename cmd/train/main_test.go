@@ -111,6 +111,8 @@ func TestBadFlags(t *testing.T) {
 		{[]string{"-beta2", "1"}, "beta2"},
 		{[]string{"-tokens", "10"}, "flag -tokens"},
 		{[]string{"extra"}, "unexpected argument"},
+		{[]string{"-device", "tpu"}, "flag -device"},
+		{[]string{"-precision", "bf16"}, "flag -device: device cpu: precision"},
 	}
 	for _, c := range cases {
 		err := run(append(c.args, "-out", t.TempDir()))
