@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# The GPU check, one call of about 8 minutes on the GPU machine: the CUDA
+# device's tests (every kernel against the CPU device, PyTorch's golden
+# cases and random models in fp32, tf32 and bf16, a short training run, the
+# error paths), then BenchmarkTrainStep on the S, M and L shapes in the three
+# precisions, then PyTorch's reference trainer on the same GPU. Everything it
+# reports goes under $OUT.
+#
+# Prepare on the build machine (no GPU needed):
+#   ../shared/gpu/cuda-dev.sh     # once: nvcc and the CUDA 11.8 headers
+#   scripts/build-gpu.sh          # .gpu/cuda.test, .gpu/torch_reference.py, .gpu/build-info
+# Run with the device tool, from the repository root:
+#   command:   export LD_LIBRARY_PATH=/usr/local/cuda/lib64:$LD_LIBRARY_PATH; scripts/gpu-check.sh
+#   carry:     [".gpu"]
+#   timeout_s: 560
+# Results (read-only, under the tool's files_at):
+#   summary.txt   one line per phase: status, exit code, seconds; the failed tests; the benchmark lines
+#   gpu.txt       nvidia-smi
+#   test.log      the tests, verbose
+#   bench.txt     the benchmark output (tok/s, TFLOP/s, peak-GB per shape and precision)
+#   torch.jsonl   PyTorch's lines (tok_s, mem_gb per shape and mode), torch.err its stderr
+#   build-info    what was built, from which commit
+#
+# Environment: PHASES (default "test bench torch"), TEST_S, BENCH_S, TORCH_S
+# (time limits per phase, default 140, 180, 180 seconds), BENCH_STEPS (timed
+# steps per benchmark, default 10), PYTHON (default python3).
+set -u
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+out="${OUT:?set OUT to the folder for the results}"
+phases="${PHASES:-test bench torch}"
+test_s="${TEST_S:-140}"
+bench_s="${BENCH_S:-180}"
+torch_s="${TORCH_S:-180}"
+summary="$out/summary.txt"
+: >"$summary"
+[ -x .gpu/cuda.test ] || { echo "no .gpu/cuda.test: run scripts/build-gpu.sh first and carry .gpu" | tee -a "$summary"; exit 1; }
+cp .gpu/build-info "$out/" 2>/dev/null
+nvidia-smi >"$out/gpu.txt" 2>&1
+
+# The golden cases are found through the source path compiled into the test
+# binary; point that path at this copy of the repository if it is elsewhere.
+src="$(sed -n 's/^source //p' .gpu/build-info 2>/dev/null)"
+if [ -n "$src" ] && [ ! -e "$src/model/testdata/golden" ]; then
+  mkdir -p "$(dirname "$src")" 2>/dev/null && ln -sfn "$PWD" "$src" &&
+    echo "linked $src -> $PWD for the golden cases" >>"$summary"
+fi
+
+# phase NAME LIMIT OUTFILE COMMAND...: runs COMMAND with a time limit and
+# records how it ended.
+phase() {
+  local name=$1 limit=$2 log=$3
+  shift 3
+  case " $phases " in *" $name "*) ;; *) return ;; esac
+  local t0=$SECONDS
+  timeout --kill-after=10 "$limit" "$@" >"$log" 2>&1
+  local rc=$?
+  local status=ok
+  [ $rc -ne 0 ] && status=FAILED
+  [ $rc -eq 124 ] || [ $rc -eq 137 ] && status="TIMED OUT after ${limit}s"
+  echo "$name: $status (exit $rc, $((SECONDS - t0))s)" >>"$summary"
+}
+
+phase test "$test_s" "$out/test.log" \
+  bash -c "cd kernels/cuda && ../../.gpu/cuda.test -test.v -test.count=1 -test.timeout=$((test_s - 5))s"
+grep -E '^\s*--- FAIL' "$out/test.log" >>"$summary" 2>/dev/null
+
+phase bench "$bench_s" "$out/bench.txt" \
+  bash -c "cd kernels/cuda && ../../.gpu/cuda.test -test.run '^\$' -test.bench BenchmarkTrainStep -test.benchtime ${BENCH_STEPS:-10}x -test.timeout=$((bench_s - 5))s"
+grep -E '^Benchmark' "$out/bench.txt" >>"$summary" 2>/dev/null
+
+if [ -f .gpu/torch_reference.py ]; then
+  phase torch "$torch_s" "$out/torch.err" bash -c "${PYTHON:-python3} .gpu/torch_reference.py >'$out/torch.jsonl'"
+  cat "$out/torch.jsonl" >>"$summary" 2>/dev/null
+else
+  echo "torch: skipped (no .gpu/torch_reference.py)" >>"$summary"
+fi
+cat "$summary"
