@@ -22,21 +22,21 @@ var precisions = []Precision{FP32, TF32, BF16}
 //
 //   - fp32: the design's golden bounds (loss 1e-5 relative, logits and
 //     gradients 1e-4): only the order of float32 sums differs from the CPU.
-//   - tf32: operands keep 10 mantissa bits (unit roundoff 2^-11, about
-//     4.9e-4) with float32 accumulation, so one GEMM's error relative to its
-//     output's max-norm is a few 1e-4; logits pass through about 2 GEMMs per
-//     layer (2e-3), gradients through the forward and the backward chain
-//     (5e-3). The loss averages many rows, so its relative error is smaller.
-//   - bf16: 7 mantissa bits (unit roundoff 2^-8 = 3.9e-3), eight times
-//     tf32's: 3e-2 for logits, 5e-2 for gradients, 5e-3 for the loss.
+//   - tf32 keeps 10 mantissa bits of each GEMM operand (unit roundoff 2^-11,
+//     4.9e-4) and bf16 7 bits (2^-8, 3.9e-3), both accumulating in float32.
+//     Emulated on the CPU device (operands rounded before each GEMM) on the
+//     golden cases and randomModels, the largest errors were: tf32 loss
+//     7.6e-5, logits 1.3e-3, gradients 2.3e-3; bf16 loss 2.7e-5, logits
+//     1.1e-2, gradients 2.4e-2. The bounds leave a factor of 2.5 to 3 for
+//     the GPU's other summation order.
 type tolerance struct{ loss, logits, grads float64 }
 
 func toleranceFor(p Precision) tolerance {
 	switch p {
 	case TF32:
-		return tolerance{loss: 5e-4, logits: 2e-3, grads: 5e-3}
+		return tolerance{loss: 3e-4, logits: 4e-3, grads: 6e-3}
 	case BF16:
-		return tolerance{loss: 5e-3, logits: 3e-2, grads: 5e-2}
+		return tolerance{loss: 3e-4, logits: 3e-2, grads: 6e-2}
 	}
 	return tolerance{loss: 1e-5, logits: 1e-4, grads: 1e-4}
 }

@@ -28,7 +28,7 @@ func (d *Device) Alloc(n int, dt kernels.DType) (kernels.Buf, error) {
 	if err != nil {
 		return kernels.Buf{}, err
 	}
-	if err := cu.MemsetD32Async(ptr, 0, int64(n), d.stream); err != nil {
+	if err := cu.MemsetD32Async(ptr, 0, int64(max(n, 1)), d.stream); err != nil {
 		cu.MemFree(ptr)
 		return kernels.Buf{}, fmt.Errorf("cuda alloc: zero %d elements: %w", n, err)
 	}
@@ -85,13 +85,23 @@ func (d *Device) ResetPeak() { d.peak = d.used + d.scratch.bytes }
 // an allocation of this device, or reaching past its end) marks the call
 // being prepared as bad, so launch skips it, and is reported at Sync.
 func (d *Device) ptr(b kernels.Buf) cu.DevicePtr {
+	p, err := d.lookup(b)
+	if err != nil {
+		d.badArg = true
+		d.fail(err)
+	}
+	return p
+}
+
+// lookup returns the device address of b's first element, or an error if b
+// is not inside an allocation of this device.
+func (d *Device) lookup(b kernels.Buf) (cu.DevicePtr, error) {
 	a, ok := d.mem[b.Mem()]
 	if !ok || b.Off < 0 || b.N < 0 || b.Off+b.N > a.elems {
-		d.badArg = true
-		d.fail(fmt.Errorf("buffer (allocation %d, offset %d, %d elements) is not inside an allocation of this device", b.Mem(), b.Off, b.N))
-		return 0
+		return 0, fmt.Errorf("buffer (allocation %d, offset %d, %d elements) is not inside an allocation of this device",
+			b.Mem(), b.Off, b.N)
 	}
-	return a.ptr + cu.DevicePtr(b.Off*4)
+	return a.ptr + cu.DevicePtr(b.Off*4), nil
 }
 
 // check validates a host transfer: the buffer's type and length.
@@ -128,10 +138,9 @@ func (d *Device) UploadInt32(dst kernels.Buf, src []int32) error {
 func (d *Device) upload(dst kernels.Buf, src unsafe.Pointer) error {
 	d.enter()
 	defer d.leave()
-	p := d.ptr(dst)
-	if d.badArg {
-		d.badArg = false
-		return fmt.Errorf("cuda upload: invalid destination buffer")
+	p, err := d.lookup(dst)
+	if err != nil {
+		return fmt.Errorf("cuda upload: %w", err)
 	}
 	if err := cu.MemcpyHtoDAsync(p, src, int64(dst.N)*4, d.stream); err != nil {
 		return fmt.Errorf("cuda upload %d elements: %w", dst.N, err)
@@ -150,22 +159,17 @@ func (d *Device) Download(dst []float32, src kernels.Buf) error {
 	}
 	d.enter()
 	defer d.leave()
-	p := d.ptr(src)
-	if d.badArg {
-		d.badArg = false
-		return fmt.Errorf("cuda download: invalid source buffer")
+	p, err := d.lookup(src)
+	if err != nil {
+		return fmt.Errorf("cuda download: %w", err)
 	}
 	if err := cu.MemcpyDtoHAsync(unsafe.Pointer(&dst[0]), p, int64(src.N)*4, d.stream); err != nil {
 		return fmt.Errorf("cuda download %d elements: %w", src.N, err)
 	}
 	if err := d.stream.Synchronize(); err != nil {
 		d.fail(fmt.Errorf("download: %w", err))
-		return d.err
 	}
-	if d.err != nil {
-		return d.err
-	}
-	return nil
+	return d.err
 }
 
 // scratchPtr returns device scratch of at least bytes for the kernel being

@@ -51,9 +51,9 @@ func trainLosses(t *testing.T, dev kernels.Device, steps int) []float64 {
 
 // TestTrainingMatchesCPU trains the same model from the same seed on the
 // CPU and on the GPU in every precision: the GPU's loss must fall as the
-// CPU's does. fp32 follows the CPU closely step by step (float32 sums in
-// another order, amplified a little by training); tf32 and bf16 must end
-// within a few percent of the CPU's final loss.
+// CPU's does, step by step: fp32 within 1e-3 (only the order of float32
+// sums differs), tf32 within 2e-2 and bf16 within 5e-2 (their GEMM operand
+// rounding, 4.9e-4 and 3.9e-3, in every step).
 func TestTrainingMatchesCPU(t *testing.T) {
 	const steps = 40
 	c := kernels.NewCPU(2)
@@ -65,17 +65,14 @@ func TestTrainingMatchesCPU(t *testing.T) {
 	for _, prec := range precisions {
 		t.Run(prec.String(), func(t *testing.T) {
 			got := trainLosses(t, openGPU(t, prec), steps)
-			stepTol, finalTol := 2e-3, 1e-2
-			if prec != FP32 {
-				stepTol, finalTol = 5e-2, 5e-2
-			}
+			// Measured on the CPU: perturbing the initial weights by 1e-7
+			// (float32 noise) moves this run's losses by 1.3e-7, by 1e-3
+			// moves them by 6e-4; training here does not amplify noise.
+			stepTol := map[Precision]float64{FP32: 1e-3, TF32: 2e-2, BF16: 5e-2}[prec]
 			for i := range got {
 				if rel := math.Abs(got[i]-want[i]) / want[i]; rel > stepTol {
 					t.Errorf("step %d: loss %.5f, CPU %.5f (relative difference %.2g > %.1g)", i, got[i], want[i], rel, stepTol)
 				}
-			}
-			if rel := math.Abs(got[steps-1]-want[steps-1]) / want[steps-1]; rel > finalTol {
-				t.Errorf("final loss %.5f, CPU %.5f", got[steps-1], want[steps-1])
 			}
 			t.Logf("loss %.4f -> %.4f (CPU %.4f -> %.4f)", got[0], got[steps-1], want[0], want[steps-1])
 		})
