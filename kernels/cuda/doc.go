@@ -5,11 +5,14 @@
 // ptx/ is committed and embedded), loaded through gorgonia.org/cu and run on
 // one stream. GEMMs go to cuBLAS.
 //
-// Every file that imports gorgonia.org/cu or cgo carries the build tag cuda:
-// cu initialises the driver in its package init and exits the process when
-// there is no GPU, so CUDA code exists only in binaries built with -tags
-// cuda. The untagged files (kernel names, embedded PTX, precision, the AdamW
-// scalars) build everywhere, so their tests run without a GPU.
+// Every file that imports gorgonia.org/cu or uses cgo carries the build tag
+// plateau_cuda: cu initialises the driver in its package init and exits the
+// process when there is no GPU, so CUDA code exists only in binaries built
+// with -tags plateau_cuda. (The tag is not plain "cuda": gorgonia itself
+// compiles its own cuDNN-based CUDA path under that tag, which plateau does
+// not use and which needs cuDNN to build.) The untagged files (kernel
+// names, embedded PTX, precision, the AdamW scalars) build everywhere, so
+// their tests run without a GPU.
 package cuda
 
 //go:generate ../../scripts/gen-ptx.sh

@@ -20,11 +20,13 @@ type launchArgs struct {
 	vals [16]uint64
 	ptrs [16]unsafe.Pointer
 	n    int
+	over bool // more parameters than slots were given
 }
 
 func (a *launchArgs) put(v uint64) {
 	if a.n == len(a.vals) {
-		return // no kernel has this many parameters; launch reports it
+		a.over = true
+		return
 	}
 	a.vals[a.n] = v
 	a.ptrs[a.n] = unsafe.Pointer(&a.vals[a.n])
@@ -44,7 +46,7 @@ type launcher struct {
 
 // kernel starts a launch of k.
 func (d *Device) kernel(k kernel) launcher {
-	d.args.n = 0
+	d.args.n, d.args.over = 0, false
 	d.badArg = false
 	return launcher{d: d, k: k}
 }
@@ -88,6 +90,9 @@ func (l launcher) f32(v float32) launcher {
 // (the stream's results are meaningless until the next Sync reports it).
 func (l launcher) run(grid, block dim3) {
 	d := l.d
+	if d.args.over {
+		d.fail(fmt.Errorf("launch %s: more than %d parameters", kernelSpecs[l.k].entry, len(d.args.vals)))
+	}
 	if d.badArg || d.err != nil || grid.x <= 0 || grid.y <= 0 || grid.z <= 0 {
 		d.badArg = false
 		return
