@@ -46,8 +46,13 @@ type Case struct {
 	Expected *safetensors.File // logits, grad.<name>, step1.<name>
 }
 
-// Dir is the folder holding the cases.
+// Dir is the folder holding the cases: $PLATEAU_GOLDEN when set (a test
+// binary built on one machine and run on another, such as the GPU check),
+// else model/testdata/golden of the source tree the binary was built from.
 func Dir() string {
+	if dir := os.Getenv("PLATEAU_GOLDEN"); dir != "" {
+		return dir
+	}
 	_, file, _, _ := runtime.Caller(0)
 	return filepath.Join(filepath.Dir(file), "..", "..", "model", "testdata", "golden")
 }

@@ -76,17 +76,36 @@ func (t *sumSquaresLoop[T]) run(_, lo, hi int) {
 // literal it was written as whenever that had at most 7 significant digits.
 // lerp follows ATen: a + w*(b-a) for w < 0.5, else b - (b-a)*(1-w).
 func AdamW(p *Pool, param, grad, m, v []float32, scale, lr, beta1, beta2, eps, wd float32, step int) {
+	s := NewAdamWScalars(lr, beta1, beta2, wd, step)
+	parallelOn(p, len(param), opMinWork/4, adamWLoop{param: param, grad: grad, m: m, v: v,
+		scale: scale, decay: s.Decay, w1: s.W1, w2: s.W2, beta2: beta2, negStep: s.NegStep, bc2Sqrt: s.BC2Sqrt, eps: eps})
+}
+
+// AdamWScalars are the float32 constants of one AdamW step that AdamW
+// computes on the host in float64, as PyTorch does; a GPU device passes the
+// same values to its kernel so that both devices round every element alike.
+type AdamWScalars struct {
+	Decay   float32 // 1 - lr*wd
+	W1, W2  float32 // 1 - beta1, 1 - beta2
+	NegStep float32 // -lr / (1 - beta1^step)
+	BC2Sqrt float32 // sqrt(1 - beta2^step)
+}
+
+// NewAdamWScalars returns the constants of step (counting from 1), each
+// computed from the hyperparameters widened to the decimal literal they were
+// written as (see AdamW).
+func NewAdamWScalars(lr, beta1, beta2, wd float32, step int) AdamWScalars {
 	lr64, wd64 := pyFloat(lr), pyFloat(wd)
 	b1, b2 := pyFloat(beta1), pyFloat(beta2)
 	bc1 := 1 - math.Pow(b1, float64(step))
 	bc2 := 1 - math.Pow(b2, float64(step))
-	decay := float32(1 - lr64*wd64)
-	w1 := float32(1 - b1)
-	w2 := float32(1 - b2)
-	negStep := float32(-(lr64 / bc1))
-	bc2Sqrt := float32(math.Sqrt(bc2))
-	parallelOn(p, len(param), opMinWork/4, adamWLoop{param: param, grad: grad, m: m, v: v,
-		scale: scale, decay: decay, w1: w1, w2: w2, beta2: beta2, negStep: negStep, bc2Sqrt: bc2Sqrt, eps: eps})
+	return AdamWScalars{
+		Decay:   float32(1 - lr64*wd64),
+		W1:      float32(1 - b1),
+		W2:      float32(1 - b2),
+		NegStep: float32(-(lr64 / bc1)),
+		BC2Sqrt: float32(math.Sqrt(bc2)),
+	}
 }
 
 // adamWLoop is the loop of AdamW over elements, with its float32 scalars.

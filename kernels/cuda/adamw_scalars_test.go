@@ -10,25 +10,25 @@ import (
 
 // adamWStep is adamw.cu's element update in Go, each operation rounded to
 // float32 as the kernel's __f*_rn intrinsics round it.
-func adamWStep(s adamWScalars, p, g, m, v []float32, scale, beta2, eps float32) {
+func adamWStep(s cpu.AdamWScalars, p, g, m, v []float32, scale, beta2, eps float32) {
 	for i := range p {
 		gi := float32(scale * g[i])
-		x := float32(p[i] * s.decay)
+		x := float32(p[i] * s.Decay)
 		mi := m[i]
-		if s.w1 < 0.5 {
-			mi = mi + float32(s.w1*float32(gi-mi))
+		if s.W1 < 0.5 {
+			mi = mi + float32(s.W1*float32(gi-mi))
 		} else {
-			mi = gi - float32(float32(gi-mi)*float32(1-s.w1))
+			mi = gi - float32(float32(gi-mi)*float32(1-s.W1))
 		}
-		vi := float32(v[i]*beta2) + float32(float32(s.w2*gi)*gi)
-		denom := float32(float32(math.Sqrt(float64(vi)))/s.bc2Sqrt) + eps
-		p[i] = x + float32(float32(s.negStep*mi)/denom)
+		vi := float32(v[i]*beta2) + float32(float32(s.W2*gi)*gi)
+		denom := float32(float32(math.Sqrt(float64(vi)))/s.BC2Sqrt) + eps
+		p[i] = x + float32(float32(s.NegStep*mi)/denom)
 		m[i], v[i] = mi, vi
 	}
 }
 
 // TestAdamWScalarsMatchCPU runs the kernel's arithmetic with the scalars
-// the device prepares and requires the CPU device's AdamW, bit for bit, over
+// the device passes it and requires the CPU device's AdamW, bit for bit, over
 // several steps and hyperparameters (w1 on both sides of 0.5).
 func TestAdamWScalarsMatchCPU(t *testing.T) {
 	pool := cpu.NewPool(1)
@@ -51,7 +51,7 @@ func TestAdamWScalarsMatchCPU(t *testing.T) {
 				g[i] = float32(r.NormFloat64() * 0.1)
 			}
 			cpu.AdamW(pool, pc, g, mc, vc, c.scale, c.lr, c.b1, c.b2, c.eps, c.wd, step)
-			adamWStep(newAdamWScalars(c.lr, c.b1, c.b2, c.wd, step), p, g, m, v, c.scale, c.b2, c.eps)
+			adamWStep(cpu.NewAdamWScalars(c.lr, c.b1, c.b2, c.wd, step), p, g, m, v, c.scale, c.b2, c.eps)
 			for i := range p {
 				if p[i] != pc[i] || m[i] != mc[i] || v[i] != vc[i] {
 					t.Fatalf("lr %v beta1 %v step %d element %d: p, m, v = %v %v %v; CPU %v %v %v",
