@@ -9,7 +9,7 @@
 #   scripts/build-gpu.sh [PACKAGE...]
 #
 # The GPU machine runs a newer CUDA (13) than the headers here (Debian's
-# 11.8, from ../shared/gpu/cuda-dev.sh). cuBLAS is therefore linked through a
+# 11.8, from scripts/cuda-headers.sh). cuBLAS is therefore linked through a
 # stub library that carries the GPU machine's soname (libcublas.so.13), so
 # the binary binds to the real library there (LD_LIBRARY_PATH=
 # /usr/local/cuda/lib64); libcuda.so.1 is the driver's, as always. The stub
@@ -17,17 +17,17 @@
 # cublasSetStream_v2, cublasSetMathMode, cublasGemmEx, cublasDestroy_v2)
 # has the same signature in CUDA 11.8 and 13.
 #
-# Environment: CUDA_SONAME_MAJOR (default 13), TORCH_REFERENCE (default
-# ../shared/gpu/torch_reference.py next to the repository).
+# Environment: CUDA_SONAME_MAJOR (default 13), TORCH_REFERENCE (the PyTorch
+# reference trainer to run beside plateau's benchmark; none by default).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 major="${CUDA_SONAME_MAJOR:-13}"
-torch_ref="${TORCH_REFERENCE:-$root/../shared/gpu/torch_reference.py}"
+torch_ref="${TORCH_REFERENCE:-}"
 out="$root/.gpu"
 mkdir -p "$out"
 [ -f /usr/include/cublas_v2.h ] || [ -f /usr/local/cuda/include/cublas_v2.h ] || {
-  echo "build-gpu: no cuBLAS headers (install the CUDA toolkit, e.g. ../shared/gpu/cuda-dev.sh)" >&2; exit 1; }
+  echo "build-gpu: no cuBLAS headers (install the CUDA toolkit, e.g. scripts/cuda-headers.sh)" >&2; exit 1; }
 
 stub="$(mktemp -d)"
 trap 'rm -rf "$stub"' EXIT
@@ -44,10 +44,10 @@ go test -c -tags plateau_cuda -o "$out/cuda.test" ./kernels/cuda
 for pkg in "$@"; do
   go build -tags plateau_cuda -o "$out/$(basename "$pkg")" "$pkg"
 done
-if [ -f "$torch_ref" ]; then
+if [ -n "$torch_ref" ] && [ -f "$torch_ref" ]; then
   cp -f "$torch_ref" "$out/torch_reference.py"
 else
-  echo "build-gpu: $torch_ref not found; gpu-check.sh will skip the PyTorch reference" >&2
+  echo "build-gpu: no TORCH_REFERENCE file (${torch_ref:-unset}); gpu-check.sh will skip the PyTorch reference" >&2
 fi
 {
   echo "commit $(git rev-parse HEAD 2>/dev/null || echo unknown)$(git diff --quiet 2>/dev/null || echo ' (with local changes)')"

@@ -8,7 +8,7 @@
 # The committed PTX records the nvcc that made it in its header; a different
 # nvcc release makes different PTX, so the check names both versions when
 # they differ (regenerate with the release CI uses: CUDA 11.8, as installed
-# by ../shared/gpu/cuda-dev.sh).
+# by scripts/cuda-headers.sh).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 committed="$root/kernels/cuda/ptx"

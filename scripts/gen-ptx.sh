@@ -7,7 +7,7 @@
 #
 #   scripts/gen-ptx.sh [OUT_DIR]
 #
-# Needs nvcc, no GPU (../shared/gpu/cuda-dev.sh installs Debian's CUDA 11.8
+# Needs nvcc, no GPU (scripts/cuda-headers.sh installs Debian's CUDA 11.8
 # toolkit). The output is deterministic: nvcc writes no
 # timestamps or paths into PTX without -lineinfo/-G, only its version in the
 # header comment. Environment: NVCC (default nvcc).
@@ -16,7 +16,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 src="$root/kernels/cuda"
 out="${1:-$src/ptx}"
 nvcc="${NVCC:-nvcc}"
-command -v "$nvcc" >/dev/null || { echo "gen-ptx: $nvcc not found (install with ../shared/gpu/cuda-dev.sh)" >&2; exit 1; }
+command -v "$nvcc" >/dev/null || { echo "gen-ptx: $nvcc not found (install with scripts/cuda-headers.sh)" >&2; exit 1; }
 mkdir -p "$out"
 for cu in "$src"/*.cu; do
   name="$(basename "$cu" .cu)"

@@ -7,13 +7,12 @@
 # reports goes under $OUT.
 #
 # Prepare on the build machine (no GPU needed):
-#   ../shared/gpu/cuda-dev.sh     # once: nvcc and the CUDA 11.8 headers
-#   scripts/build-gpu.sh          # .gpu/cuda.test, .gpu/torch_reference.py, .gpu/build-info
-# Run with the device tool, from the repository root:
-#   command:   export LD_LIBRARY_PATH=/usr/local/cuda/lib64:$LD_LIBRARY_PATH; scripts/gpu-check.sh
-#   carry:     [".gpu"]
-#   timeout_s: 560
-# Results (read-only, under the tool's files_at):
+#   scripts/cuda-headers.sh                                  # once: nvcc and the CUDA 11.8 headers
+#   TORCH_REFERENCE=path/to/torch_reference.py scripts/build-gpu.sh   # .gpu/cuda.test, build-info
+# Run on the GPU machine, in a copy of the repository that includes .gpu/:
+#   export LD_LIBRARY_PATH=/usr/local/cuda/lib64:$LD_LIBRARY_PATH
+#   OUT=results scripts/gpu-check.sh
+# Results, under $OUT:
 #   summary.txt   one line per phase: status, exit code, seconds; the failed tests; the benchmark lines
 #   gpu.txt       nvidia-smi
 #   test.log      the tests, verbose
