@@ -11,6 +11,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"math/rand/v2"
@@ -19,13 +20,13 @@ import (
 	"slices"
 	"time"
 
-	"github.com/plateau-lab/plateau/kernels"
+	"github.com/plateau-lab/plateau/kernels/devices"
 	"github.com/plateau-lab/plateau/model"
 	"github.com/plateau-lab/plateau/train"
 )
 
 func main() {
-	if err := run(os.Args[1:]); err != nil {
+	if err := run(os.Args[1:]); err != nil && !errors.Is(err, flag.ErrHelp) {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
@@ -68,7 +69,10 @@ func run(args []string) error {
 	steps := fs.Int("steps", 10, "timed steps")
 	warmup := fs.Int("warmup", 2, "untimed steps first")
 	threads := fs.Int("threads", 0, "CPU threads (0: all cores)")
+	device := fs.String("device", "cpu", "device: cpu, or cuda / cuda:N in a binary built with -tags plateau_cuda")
+	precision := fs.String("precision", "", "GEMM precision on cuda: fp32, tf32 or bf16 (empty: the device's default)")
 	asJSON := fs.Bool("json", false, "print one JSON line")
+	fs.Bool("decode", false, "measure generation with the KV cache instead (its flags: bench -decode -h)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -84,7 +88,11 @@ func run(args []string) error {
 	for i := range tokens {
 		tokens[i] = int32(r.IntN(*vocab))
 	}
-	dev := kernels.NewCPU(*threads)
+	dev, err := devices.Open(*device, *threads, *precision)
+	if err != nil {
+		return fmt.Errorf("flag -device: %w", err)
+	}
+	defer dev.Close()
 	opt := train.Options{
 		Batch: *batch, Seq: *seq, Accum: 1, Steps: *warmup + *steps,
 		Schedule: train.Schedule{Kind: "constant", LR: 3e-4},
