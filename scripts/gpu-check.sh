@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
-# The GPU check, one call of about 8 minutes on the GPU machine: the CUDA
-# device's tests (every kernel against the CPU device, PyTorch's golden
-# cases and random models in fp32, tf32 and bf16, a short training run, the
-# error paths), then BenchmarkTrainStep on the S, M and L shapes in the three
-# precisions, then PyTorch's reference trainer on the same GPU. Everything it
-# reports goes under $OUT.
+# The GPU check, about 10 minutes on the GPU machine in phases that can be
+# run separately (PHASES): test, the CUDA device's tests (every kernel
+# against the CPU device, PyTorch's golden cases and random models in fp32,
+# tf32 and bf16, a short training run, the error paths); bench,
+# BenchmarkTrainStep on the S, M and L shapes in the three precisions; torch,
+# PyTorch's reference trainer on the same GPU; hf, plateau's model folders
+# against transformers and tokenizers; decode, KV-cache decode speed at
+# batch 1 and 64 beside transformers' generate. Everything it reports goes
+# under $OUT.
 #
 # Prepare on the build machine (no GPU needed):
 #   scripts/cuda-headers.sh                                  # once: nvcc and the CUDA 11.8 headers
-#   TORCH_REFERENCE=path/to/torch_reference.py scripts/build-gpu.sh   # .gpu/cuda.test, build-info
+#   TORCH_REFERENCE=path/to/torch_reference.py scripts/build-gpu.sh ./cmd/eval ./cmd/bench ./cmd/train
 # Run on the GPU machine, in a copy of the repository that includes .gpu/:
 #   export LD_LIBRARY_PATH=/usr/local/cuda/lib64:$LD_LIBRARY_PATH
 #   OUT=results scripts/gpu-check.sh
@@ -18,18 +21,23 @@
 #   test.log      the tests, verbose
 #   bench.txt     the benchmark output (tok/s, TFLOP/s, peak-GB per shape and precision)
 #   torch.jsonl   PyTorch's lines (tok_s, mem_gb per shape and mode), torch.err its stderr
+#   hf.jsonl      hf_check.py's verdicts for infer/testdata/tiny-text and the small-gqa golden case
+#   decode.jsonl  plateau's and transformers' decode tokens/s
 #   build-info    what was built, from which commit
 #
-# Environment: PHASES (default "test bench torch"), TEST_S, BENCH_S, TORCH_S
-# (time limits per phase, default 140, 180, 180 seconds), BENCH_STEPS (timed
-# steps per benchmark, default 10), PYTHON (default python3).
+# Environment: PHASES (default "test bench torch hf decode"), TEST_S,
+# BENCH_S, TORCH_S, HF_S, DECODE_S (time limits per phase, default 140, 180,
+# 180, 60, 90 seconds), BENCH_STEPS (timed steps per benchmark, default 10),
+# PYTHON (default python3).
 set -u
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 out="${OUT:?set OUT to the folder for the results}"
-phases="${PHASES:-test bench torch}"
+phases="${PHASES:-test bench torch hf decode}"
 test_s="${TEST_S:-140}"
 bench_s="${BENCH_S:-180}"
 torch_s="${TORCH_S:-180}"
+hf_s="${HF_S:-60}"
+decode_s="${DECODE_S:-90}"
 summary="$out/summary.txt"
 : >"$summary"
 [ -x .gpu/cuda.test ] || { echo "no .gpu/cuda.test: run scripts/build-gpu.sh first and carry .gpu" | tee -a "$summary"; exit 1; }
@@ -67,5 +75,20 @@ if [ -f .gpu/torch_reference.py ]; then
   cat "$out/torch.jsonl" >>"$summary" 2>/dev/null
 else
   echo "torch: skipped (no .gpu/torch_reference.py)" >>"$summary"
+fi
+# Inference: plateau's model folders against transformers and tokenizers
+# (needs .gpu/eval: build-gpu.sh ./cmd/eval), and KV-cache decode speed on
+# the GPU beside transformers' generate (needs .gpu/bench).
+if [ -x .gpu/eval ]; then
+  phase hf "$hf_s" "$out/hf.jsonl" bash -c "
+    ${PYTHON:-python3} scripts/hf_check.py --model infer/testdata/tiny-text --eval .gpu/eval &&
+    ${PYTHON:-python3} scripts/hf_check.py --model model/testdata/golden/small-gqa --eval .gpu/eval"
+  tail -n 2 "$out/hf.jsonl" >>"$summary" 2>/dev/null
+fi
+if [ -x .gpu/bench ]; then
+  phase decode "$decode_s" "$out/decode.jsonl" bash -c "
+    .gpu/bench -decode -device cuda -batch 1 -json && .gpu/bench -decode -device cuda -batch 64 -json &&
+    ${PYTHON:-python3} scripts/bench_decode_hf.py --batch 1 64"
+  cat "$out/decode.jsonl" >>"$summary" 2>/dev/null
 fi
 cat "$summary"

@@ -5,6 +5,7 @@ Needs Go (to run plateau's cmd/eval), torch, transformers and tokenizers; run
 it from the repository root on a machine that has them:
 
     python3 scripts/hf_check.py --model runs/default/model
+    python3 scripts/hf_check.py --model DIR --eval .gpu/eval   # a built cmd/eval, where there is no Go
 
 It
   1. writes a few token sequences, has plateau score them and dump their
@@ -52,8 +53,8 @@ def read_safetensors(path):
     return out
 
 
-def go_eval(args):
-    cmd = ["go", "run", "./cmd/eval"] + args
+def go_eval(eval_cmd, args):
+    cmd = eval_cmd + args
     res = subprocess.run(cmd, capture_output=True, text=True)
     if res.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd)} failed: {res.stderr.strip()}")
@@ -63,6 +64,8 @@ def go_eval(args):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--model", required=True, help="plateau model folder")
+    ap.add_argument("--eval", default="go run ./cmd/eval",
+                    help="how to run plateau's cmd/eval: a built binary on a machine without Go (default: %(default)s)")
     ap.add_argument("--seqs", type=int, default=3, help="token sequences to compare")
     ap.add_argument("--len", type=int, default=0, help="tokens per sequence (0: min(64, max_position_embeddings))")
     ap.add_argument("--tol", type=float, default=1e-4, help="max |logit difference| relative to max |logit|")
@@ -80,7 +83,7 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         ids_path, dump = os.path.join(tmp, "ids.json"), os.path.join(tmp, "logits.safetensors")
         json.dump(seqs, open(ids_path, "w"))
-        score = json.loads(go_eval(["-model", args.model, "-ids", ids_path, "-dump-logits", dump]))
+        score = json.loads(go_eval(args.eval.split(), ["-model", args.model, "-ids", ids_path, "-dump-logits", dump]))
         ours = read_safetensors(dump)["logits"].astype(np.float64)
 
         model = LlamaForCausalLM.from_pretrained(args.model, torch_dtype=torch.float32)
@@ -107,7 +110,7 @@ def main():
                 text_path = os.path.join(tmp, f"sample{i}.txt")
                 with open(text_path, "w", encoding="utf-8") as f:
                     f.write(text)
-                ours_ids = json.loads(go_eval(["-model", args.model, "-encode", text_path]))
+                ours_ids = json.loads(go_eval(args.eval.split(), ["-model", args.model, "-encode", text_path]))
                 theirs_ids = hf_tok.encode(text).ids
                 if ours_ids != theirs_ids:
                     mismatches.append({"sample": i, "plateau": ours_ids[:32], "tokenizers": theirs_ids[:32]})
