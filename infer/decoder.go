@@ -172,6 +172,8 @@ func (d *decoder) bindWeights() error {
 // and last[b] is the row within sequence b (0 <= last[b] < n) whose logits
 // are wanted. It writes those rows' keys and values into the cache, and
 // returns the logits, [batch, vocab], in a buffer reused by the next call.
+// Positions outside [0, maxSeq) and last rows outside [0, n) are errors
+// found before any device work (a device may not check them).
 func (d *decoder) forward(ids, pos []int32, n int, last []int32) ([]float32, error) {
 	c := d.m.Config
 	dev := d.m.dev
@@ -179,6 +181,17 @@ func (d *decoder) forward(ids, pos []int32, n int, last []int32) ([]float32, err
 	if n <= 0 || n > d.maxN || len(ids) != rows || len(pos) != rows || len(last) != d.batch {
 		return nil, fmt.Errorf("decoder: %d ids, %d positions and %d last rows for batch %d x %d new tokens (at most %d)",
 			len(ids), len(pos), len(last), d.batch, n, d.maxN)
+	}
+	for r, t := range pos {
+		if t < 0 || int(t) >= d.maxSeq {
+			return nil, fmt.Errorf("decoder: row %d at position %d outside the cache's [0, %d)", r, t, d.maxSeq)
+		}
+	}
+	for b, i := range last {
+		if i < 0 || int(i) >= n {
+			return nil, fmt.Errorf("decoder: last row %d of sequence %d outside [0, %d)", i, b, n)
+		}
+		d.hostLast[b] = int32(b*n) + i
 	}
 	dim, kv, f := c.HiddenSize, c.KVDim(), c.IntermediateSize
 	heads, kvHeads, hd := c.NumAttentionHeads, c.NumKeyValueHeads, c.HeadDim()
@@ -220,12 +233,6 @@ func (d *decoder) forward(ids, pos []int32, n int, last []int32) ([]float32, err
 	if n > 1 {
 		// Gather each sequence's wanted row: an embedding lookup whose
 		// table is x and whose ids are the rows.
-		for b, i := range last {
-			if i < 0 || int(i) >= n {
-				return nil, fmt.Errorf("decoder: last row %d of sequence %d outside [0, %d)", i, b, n)
-			}
-			d.hostLast[b] = int32(b*n) + i
-		}
 		if err := dev.UploadInt32(d.last, d.hostLast); err != nil {
 			return nil, err
 		}

@@ -142,21 +142,26 @@ func TestGenerateErrors(t *testing.T) {
 }
 
 // TestGenerateAllocations checks that a decode step allocates nothing on
-// the CPU device: generating more tokens costs no more allocations.
+// the CPU device, greedy or sampled through every filter, for a batch of
+// prompts of different lengths: generating more tokens costs no more
+// allocations.
 func TestGenerateAllocations(t *testing.T) {
 	m, err := New(kernels.NewCPU(2), testConfigs[0], testConfigs[0].Init(1), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer m.Close()
-	count := func(n int) float64 {
-		return testing.AllocsPerRun(3, func() {
-			if _, err := m.Generate([][]int32{{1, 2, 3}}, GenerateOptions{MaxTokens: n}); err != nil {
-				t.Fatal(err)
-			}
-		})
-	}
-	if short, long := count(4), count(30); long > short {
-		t.Errorf("generating 30 tokens allocates %v times, 4 tokens %v: steps allocate", long, short)
+	for _, s := range []Sampling{{}, {Temperature: 0.9, TopK: 20, TopP: 0.9, MinP: 0.01, RepetitionPenalty: 1.1, Seed: 3},
+		{Temperature: 1.2, TopP: 0.95, Seed: 4}} {
+		count := func(n int) float64 {
+			return testing.AllocsPerRun(3, func() {
+				if _, err := m.Generate([][]int32{{1, 2, 3}, {4, 5}}, GenerateOptions{MaxTokens: n, Sampling: s}); err != nil {
+					t.Fatal(err)
+				}
+			})
+		}
+		if short, long := count(4), count(30); long > short {
+			t.Errorf("sampling %+v: generating 30 tokens allocates %v times, 4 tokens %v: steps allocate", s, long, short)
+		}
 	}
 }

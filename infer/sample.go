@@ -148,7 +148,12 @@ func (sm *sampler) distribution(logits []float32) (n int) {
 		// A token with probability below (1-topP)/(V-1) is never in the
 		// nucleus (those tokens together hold less than 1-topP): drop them
 		// before sorting, as llama2.c does.
+		// The argument needs the most likely token (e = 1) above the cut;
+		// when it is not (top-p below 1/V, or V = 1), nothing is dropped.
 		cut := (1 - s.TopP) / float64(len(p)-1) * sum
+		if !(cut <= 1) {
+			cut = 0
+		}
 		idx = sm.idx[:0]
 		for i, e := range p {
 			if e >= cut {
@@ -182,6 +187,12 @@ func (sm *sampler) distribution(logits []float32) (n int) {
 			}
 		}
 		idx = kept
+	}
+	if len(idx) == 0 {
+		// Only NaN logits leave no candidate: fall back to the argmax.
+		sm.idx[0] = int32(best)
+		p[best] = 1
+		return 1
 	}
 	var kept float64
 	for _, id := range idx {

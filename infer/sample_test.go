@@ -46,6 +46,10 @@ func TestSamplingDistribution(t *testing.T) {
 		{"repetition penalty 2", Sampling{Temperature: 1, RepetitionPenalty: 2}, []float32{2, 1, -1, 0}, []int32{0, 2},
 			[]float64{0.41362, 0.41362, 0.02059, 0.15216}},
 		{"repetition penalty 1 is none", Sampling{Temperature: 1, RepetitionPenalty: 1}, base, []int32{0}, []float64{0.4, 0.3, 0.2, 0.1}},
+		// Top-p below 1/V with equal logits: every token is below the
+		// pre-sort cut, yet the nucleus is the first token.
+		{"top-p 0.1 of two equal tokens", Sampling{Temperature: 1, TopP: 0.1}, []float32{0, 0}, nil, []float64{1, 0}},
+		{"top-p 0.5 of one token", Sampling{Temperature: 1, TopP: 0.5}, []float32{3}, nil, []float64{1}},
 		{"greedy takes the first of tied maxima", Sampling{}, []float32{1, 3, 3, 0}, nil, []float64{0, 1, 0, 0}},
 		// 3/2 = 1.5 falls below 2.5.
 		{"greedy after the penalty", Sampling{RepetitionPenalty: 2}, []float32{3, 2.5, 0, 0}, []int32{0}, []float64{0, 1, 0, 0}},

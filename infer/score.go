@@ -3,6 +3,8 @@ package infer
 import (
 	"fmt"
 	"math"
+
+	"github.com/plateau-lab/plateau/kernels"
 )
 
 // Score is the result of scoring text.
@@ -35,15 +37,21 @@ func (m *Model) Score(seqs [][]int32) (Score, error) {
 	if err != nil {
 		return Score{}, err
 	}
-	if err := p.SetBatch(ids, targets); err != nil {
-		return Score{}, err
-	}
-	p.Run()
-	loss, err := p.Loss()
+	loss, err := runLoss(p, ids, targets)
 	if err != nil {
 		return Score{}, err
 	}
 	return Score{Loss: float64(loss), Tokens: len(ids), Perplexity: math.Exp(float64(loss))}, nil
+}
+
+// runLoss runs p's forward pass on one batch and returns its mean loss over
+// the targets >= 0.
+func runLoss(p *kernels.Program, ids, targets []int32) (float32, error) {
+	if err := p.SetBatch(ids, targets); err != nil {
+		return 0, err
+	}
+	p.Run()
+	return p.Loss()
 }
 
 // Logits runs the model over equal-length sequences and returns the logits
@@ -188,11 +196,7 @@ func (m *Model) ScoreText(tokens []int32, o ScoreOptions) (Score, error) {
 			}
 			done = min(b+o.Window, last)
 		}
-		if err := p.SetBatch(ids, targets); err != nil {
-			return Score{}, err
-		}
-		p.Run()
-		loss, err := p.Loss()
+		loss, err := runLoss(p, ids, targets)
 		if err != nil {
 			return Score{}, err
 		}
