@@ -42,18 +42,22 @@ func run(args []string) error {
 	if *in == "" || *out == "" {
 		return errors.New("flags -in and -out are required")
 	}
+	// The flags are checked before the model, which may be large, is read.
+	dt, err := gguf.ParseDType(*dtype)
+	if err != nil {
+		return fmt.Errorf("flag -dtype: %w", err)
+	}
+	if *format != "gguf" && *format != "hf" {
+		return fmt.Errorf("flag -format %q: want gguf or hf", *format)
+	}
 	cfg, values, tok, err := infer.ReadModel(*in)
 	if err != nil {
 		return fmt.Errorf("flag -in: %w", err)
 	}
 	switch *format {
 	case "gguf":
-		dt, err := gguf.ParseDType(*dtype)
-		if err != nil {
-			return fmt.Errorf("flag -dtype: %w", err)
-		}
 		return gguf.WriteFile(*out, cfg, values, tok, dt)
-	case "hf":
+	default: // hf
 		return model.SaveFolder(*out, cfg, values, func(tmp string) error {
 			if tok == nil {
 				return nil
@@ -61,5 +65,4 @@ func run(args []string) error {
 			return tok.Save(filepath.Join(tmp, model.TokenizerFile))
 		})
 	}
-	return fmt.Errorf("flag -format %q: want gguf or hf", *format)
 }
