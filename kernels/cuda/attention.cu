@@ -104,28 +104,50 @@ __device__ __forceinline__ void axpy_part(float* acc, float alpha, const float4*
   }
 }
 
-// attn_forward: grid (ceil(seq/ROWS), heads, batch), block THREADS. Block x
-// takes the query tile nQT-1-x, so the longest tiles start first.
+// QueryRow is where a thread of the forward and dq kernels works: block x
+// takes query tile qt = nQT-1-x (the longest tiles start first) of head h
+// of sequence b; the thread holds part `part` of query row t (tc, the row
+// it reads, is t clamped into the sequence when t is past its end). kv is
+// the offset of kv head h/(heads/kvHeads) of sequence b in k and v, and q
+// that of row tc, head h in q.
+template <int HD>
+struct QueryRow {
+  int qt, h, b, part, t, tc;
+  bool valid;
+  size_t qStride, kvStride, kv, q;
+  __device__ __forceinline__ QueryRow(int seq, int heads, int kvHeads, int hd) {
+    using A = Attn<HD>;
+    int nQT = (seq + A::ROWS - 1) / A::ROWS;
+    qt = nQT - 1 - blockIdx.x;
+    h = blockIdx.y;
+    b = blockIdx.z;
+    int g = h / (heads / kvHeads);
+    part = threadIdx.x % A::TPR;
+    t = qt * A::ROWS + threadIdx.x / A::TPR;
+    valid = t < seq;
+    tc = valid ? t : seq - 1;
+    qStride = (size_t)heads * hd;
+    kvStride = (size_t)kvHeads * hd;
+    kv = (size_t)b * seq * kvStride + (size_t)g * hd;
+    q = ((size_t)b * seq + tc) * qStride + (size_t)h * hd;
+  }
+};
+
+// attn_forward: grid (ceil(seq/ROWS), heads, batch), block THREADS.
 template <int HD>
 __device__ __forceinline__ void attn_forward(float* out, float* lse, const float* q, const float* k, const float* v,
                                              int seq, int heads, int kvHeads, int hd, float scale) {
   using A = Attn<HD>;
   __shared__ float4 ks[A::TILE * A::RSTRIDE / 4];
   __shared__ float4 vs[A::TILE * A::RSTRIDE / 4];
-  int nQT = (seq + A::ROWS - 1) / A::ROWS;
-  int qt = nQT - 1 - blockIdx.x;
-  int h = blockIdx.y, b = blockIdx.z;
-  int g = h / (heads / kvHeads);
-  int part = threadIdx.x % A::TPR;
-  int t = qt * A::ROWS + threadIdx.x / A::TPR;
-  bool valid = t < seq;
-  int tc = valid ? t : seq - 1;
-  size_t qStride = (size_t)heads * hd, kvStride = (size_t)kvHeads * hd;
-  const float* kb = k + (size_t)b * seq * kvStride + (size_t)g * hd;
-  const float* vb = v + (size_t)b * seq * kvStride + (size_t)g * hd;
+  const QueryRow<HD> w(seq, heads, kvHeads, hd);
+  const int qt = w.qt, h = w.h, b = w.b, part = w.part, t = w.t;
+  const size_t qStride = w.qStride, kvStride = w.kvStride;
+  const float* kb = k + w.kv;
+  const float* vb = v + w.kv;
 
   float qr[A::DPT], o[A::DPT];
-  load_part<HD>(qr, q + ((size_t)b * seq + tc) * qStride + (size_t)h * hd, part, hd);
+  load_part<HD>(qr, q + w.q, part, hd);
 #pragma unroll
   for (int c = 0; c < A::DPT; c++) o[c] = 0.0f;
   float m = -INFINITY, l = 0.0f;
@@ -157,7 +179,7 @@ __device__ __forceinline__ void attn_forward(float* out, float* lse, const float
     }
     m = mNew;
   }
-  if (!valid) return;
+  if (!w.valid) return;
   float inv = 1.0f / l;
   float* orow = out + ((size_t)b * seq + t) * qStride + (size_t)h * hd;
 #pragma unroll
@@ -176,18 +198,11 @@ __device__ __forceinline__ void attn_backward_dq(float* dq, const float* q, cons
   using A = Attn<HD>;
   __shared__ float4 ks[A::TILE * A::RSTRIDE / 4];
   __shared__ float4 vs[A::TILE * A::RSTRIDE / 4];
-  int nQT = (seq + A::ROWS - 1) / A::ROWS;
-  int qt = nQT - 1 - blockIdx.x;
-  int h = blockIdx.y, b = blockIdx.z;
-  int g = h / (heads / kvHeads);
-  int part = threadIdx.x % A::TPR;
-  int t = qt * A::ROWS + threadIdx.x / A::TPR;
-  bool valid = t < seq;
-  int tc = valid ? t : seq - 1;
-  size_t qStride = (size_t)heads * hd, kvStride = (size_t)kvHeads * hd;
-  const float* kb = k + (size_t)b * seq * kvStride + (size_t)g * hd;
-  const float* vb = v + (size_t)b * seq * kvStride + (size_t)g * hd;
-  size_t qOff = ((size_t)b * seq + tc) * qStride + (size_t)h * hd;
+  const QueryRow<HD> w(seq, heads, kvHeads, hd);
+  const int qt = w.qt, h = w.h, b = w.b, part = w.part, t = w.t, tc = w.tc;
+  const size_t qStride = w.qStride, kvStride = w.kvStride, qOff = w.q;
+  const float* kb = k + w.kv;
+  const float* vb = v + w.kv;
 
   float qr[A::DPT], gr[A::DPT], acc[A::DPT];
   load_part<HD>(qr, q + qOff, part, hd);
@@ -211,7 +226,7 @@ __device__ __forceinline__ void attn_backward_dq(float* dq, const float* q, cons
       axpy_part<HD>(acc, p * (dp - dt), krow);
     }
   }
-  if (!valid) return;
+  if (!w.valid) return;
   float* row = dq + ((size_t)b * seq + t) * qStride + (size_t)h * hd;
 #pragma unroll
   for (int c = 0; c < A::DPT; c++) {

@@ -1,5 +1,5 @@
 // Token embedding, forward and backward.
-//   forward:  out[r,:] = w[ids[r],:]
+//   forward:  out[r,:] = w[ids[r],:]  (0 for an id outside [0, vocab))
 //   backward: dw = 0, then dw[ids[r],:] += dout[r,:] for r in order
 // w, dw: [vocab, d]; ids: [rows]; out, dout: [rows, d].
 // The backward is deterministic, without atomics: block b owns the table
@@ -10,11 +10,17 @@
 // [0, vocab) contribute nothing.
 #include "common.cuh"
 
-extern "C" __global__ void embedding_forward(float* out, const float* w, const int* ids, int rows, int d) {
+extern "C" __global__ void embedding_forward(float* out, const float* w, const int* ids, int rows, int d,
+                                             int vocab) {
   int r = blockIdx.x;
   if (r >= rows) return;
-  const float* src = w + (size_t)ids[r] * d;
+  int id = ids[r];
   float* dst = out + (size_t)r * d;
+  if (id < 0 || id >= vocab) {  // a bad id reads no memory outside w: its row is zero
+    for (int j = threadIdx.x; j < d; j += blockDim.x) dst[j] = 0.0f;
+    return;
+  }
+  const float* src = w + (size_t)id * d;
   for (int j = threadIdx.x; j < d; j += blockDim.x) dst[j] = src[j];
 }
 

@@ -10,9 +10,13 @@ import "github.com/plateau-lab/plateau/kernels"
 const embeddingBlocks = 1024
 
 // EmbeddingForward gathers out[r,:] = w[ids[r],:] (embedding.cu), one block
-// per row.
+// per row. An id outside the table (w.N/dim rows) gives a zero row instead of
+// a read outside w, which would poison the CUDA context.
 func (d *Device) EmbeddingForward(out, w, ids kernels.Buf, rows, dim int) {
-	d.kernel(kEmbeddingForward).buf(out).buf(w).buf(ids).i32(rows).i32(dim).
+	if dim <= 0 {
+		return
+	}
+	d.kernel(kEmbeddingForward).buf(out).buf(w).buf(ids).i32(rows).i32(dim).i32(w.N/dim).
 		run(dim3{rows, 1, 1}, dim3{blockSize, 1, 1})
 }
 

@@ -20,7 +20,11 @@ func (d *Device) RMSNormForward(out, rstd, x, w kernels.Buf, rows, dim int, eps 
 func (d *Device) RMSNormBackward(dx, dw, x, w, rstd, dout kernels.Buf, rows, dim int) {
 	d.kernel(kRMSNormBackwardDx).buf(dx).buf(x).buf(w).buf(rstd).buf(dout).i32(rows).i32(dim).
 		run(dim3{ceilDiv(rows, blockSize/32), 1, 1}, dim3{blockSize, 1, 1})
-	if rows <= 0 || dim <= 0 {
+	if dim <= 0 {
+		return
+	}
+	if rows <= 0 {
+		d.Zero(dw.Slice(0, min(dim, dw.N))) // no rows: dw is an empty sum
 		return
 	}
 	per := max(rmsNormGroupRows, ceilDiv(rows, 65535)) // grid.y is at most 65535

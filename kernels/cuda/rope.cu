@@ -8,6 +8,20 @@
 // One thread per (row, head, i).
 #include "common.cuh"
 
+// rotate_pair rotates the pair (i, i+hd/2) of head h of row r by the angles
+// of position t (negated when inverse).
+__device__ __forceinline__ void rotate_pair(float* out, const float* x, const float* cosT, const float* sinT,
+                                            long long r, int t, int h, int i, int heads, int hd, int inverse) {
+  int half = hd / 2;
+  float c = cosT[(size_t)t * half + i];
+  float s = sinT[(size_t)t * half + i];
+  if (inverse) s = -s;
+  size_t base = (size_t)r * heads * hd + (size_t)h * hd;
+  float a = x[base + i], b = x[base + i + half];
+  out[base + i] = a * c - b * s;
+  out[base + i + half] = b * c + a * s;
+}
+
 extern "C" __global__ void rope(float* out, const float* x, const float* cosT, const float* sinT, int rows, int seq,
                                 int heads, int hd, int inverse) {
   int half = hd / 2;
@@ -18,13 +32,7 @@ extern "C" __global__ void rope(float* out, const float* x, const float* cosT, c
     int h = (int)(rh % heads);
     long long r = rh / heads;
     int t = (int)(r % seq);
-    float c = cosT[(size_t)t * half + i];
-    float s = sinT[(size_t)t * half + i];
-    if (inverse) s = -s;
-    size_t base = (size_t)r * heads * hd + (size_t)h * hd;
-    float a = x[base + i], b = x[base + i + half];
-    out[base + i] = a * c - b * s;
-    out[base + i + half] = b * c + a * s;
+    rotate_pair(out, x, cosT, sinT, r, t, h, i, heads, hd, inverse);
   }
 }
 
@@ -43,11 +51,6 @@ extern "C" __global__ void rope_at(float* out, const float* x, const float* cosT
     long long r = rh / heads;
     int t = pos[r];
     if (t < 0 || t >= maxSeq) continue;
-    float c = cosT[(size_t)t * half + i];
-    float s = sinT[(size_t)t * half + i];
-    size_t base = (size_t)r * heads * hd + (size_t)h * hd;
-    float a = x[base + i], b = x[base + i + half];
-    out[base + i] = a * c - b * s;
-    out[base + i + half] = b * c + a * s;
+    rotate_pair(out, x, cosT, sinT, r, t, h, i, heads, hd, 0);
   }
 }
