@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"testing"
 
 	"github.com/plateau-lab/plateau/model"
 	"github.com/plateau-lab/plateau/model/safetensors"
@@ -103,4 +104,19 @@ func RelMaxErr(got, want []float32) float64 {
 		return diff
 	}
 	return diff / norm
+}
+
+// ForEach runs fn as a subtest for every case in Names, with the case
+// loaded; a case that fails to load fails its subtest.
+func ForEach(t *testing.T, fn func(t *testing.T, gc *Case)) {
+	t.Helper()
+	for _, name := range Names {
+		t.Run(name, func(t *testing.T) {
+			gc, err := Load(name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			fn(t, gc)
+		})
+	}
 }
