@@ -38,8 +38,10 @@ func main() {
 // stops collects repeated -stop flags.
 type stops []string
 
+// String lists the stop strings (flag.Value).
 func (s *stops) String() string { return strings.Join(*s, ",") }
 
+// Set adds one -stop value, reading Go escapes such as \n (flag.Value).
 func (s *stops) Set(v string) error {
 	u, err := strconv.Unquote(`"` + v + `"`) // let "\n" mean a newline
 	if err != nil {

@@ -95,6 +95,8 @@ func TensorName(hf string) (string, error) {
 	return short, nil
 }
 
+// layerTensors maps the name of a parameter of one block (after
+// "model.layers.N.") to llama.cpp's (after "blk.N."); read only.
 var layerTensors = map[string]string{
 	"input_layernorm.weight":          "attn_norm.weight",
 	"self_attn.q_proj.weight":         "attn_q.weight",
@@ -107,6 +109,7 @@ var layerTensors = map[string]string{
 	"mlp.down_proj.weight":            "ffn_down.weight",
 }
 
+// modelTensors maps the model-level parameter names to llama.cpp's; read only.
 var modelTensors = map[string]string{
 	"model.embed_tokens.weight": "token_embd.weight",
 	"model.norm.weight":         "output_norm.weight",
