@@ -79,11 +79,7 @@ func compare(t *testing.T, got, want result, specs []model.ParamSpec, tol tolera
 // TestGoldenGPU runs the PyTorch reference cases on the GPU in every
 // precision.
 func TestGoldenGPU(t *testing.T) {
-	for _, name := range golden.Names {
-		gc, err := golden.Load(name)
-		if err != nil {
-			t.Fatal(err)
-		}
+	golden.ForEach(t, func(t *testing.T, gc *golden.Case) {
 		ids, targets, batch, seq := gc.Flat()
 		g, err := model.Build(gc.Config, batch, seq, true)
 		if err != nil {
@@ -94,80 +90,74 @@ func TestGoldenGPU(t *testing.T) {
 			want.grads = append(want.grads, gc.Expected.Lookup("grad."+s.Name).Data)
 		}
 		for _, prec := range precisions {
-			t.Run(name+"/"+prec.String(), func(t *testing.T) {
+			t.Run(prec.String(), func(t *testing.T) {
 				got := runModel(t, openGPU(t, prec), gc.Config, gc.Params, ids, targets, batch, seq)
 				compare(t, got, want, g.Specs, toleranceFor(prec))
 				t.Logf("loss %.7f (PyTorch %.7f)", got.loss, gc.Loss)
 			})
 		}
-	}
+	})
 }
 
 // TestGoldenAdamWStepGPU: fed PyTorch's gradients, one AdamW step over the
 // flat arenas (decayed tensors first, as the trainer runs it) must give
 // PyTorch's parameters within 1e-5 of their max-norm.
 func TestGoldenAdamWStepGPU(t *testing.T) {
-	for _, name := range golden.Names {
-		t.Run(name, func(t *testing.T) {
-			gc, err := golden.Load(name)
-			if err != nil {
-				t.Fatal(err)
+	golden.ForEach(t, func(t *testing.T, gc *golden.Case) {
+		_, _, batch, seq := gc.Flat()
+		g, err := model.Build(gc.Config, batch, seq, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d := openGPU(t, FP32)
+		w, err := kernels.NewWeights(d, g.Specs, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer w.Free()
+		grads := make([][]float32, len(g.Specs))
+		for i, s := range g.Specs {
+			grads[i] = gc.Expected.Lookup("grad." + s.Name).Data
+		}
+		if err := w.Upload(gc.Params); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.UploadGrads(grads); err != nil {
+			t.Fatal(err)
+		}
+		scale, err := d.Alloc(1, kernels.F32)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer d.Free(scale)
+		if err := d.Upload(scale, []float32{1}); err != nil {
+			t.Fatal(err)
+		}
+		a := gc.AdamW
+		n, nd := w.AllW.N, w.DecayN
+		for _, grp := range []struct {
+			off, n int
+			wd     float64
+		}{{0, nd, a.WeightDecay}, {nd, n - nd, 0}} {
+			if grp.n > 0 {
+				d.AdamW(w.AllW.Slice(grp.off, grp.n), w.AllGrad.Slice(grp.off, grp.n), w.AllM.Slice(grp.off, grp.n),
+					w.AllV.Slice(grp.off, grp.n), scale, float32(a.LR), float32(a.Beta1), float32(a.Beta2),
+					float32(a.Eps), float32(grp.wd), 1)
 			}
-			_, _, batch, seq := gc.Flat()
-			g, err := model.Build(gc.Config, batch, seq, true)
-			if err != nil {
-				t.Fatal(err)
+		}
+		after, err := w.Download()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := d.Sync(); err != nil {
+			t.Fatal(err)
+		}
+		for i, s := range g.Specs {
+			if e := golden.RelMaxErr(after[i], gc.Expected.Lookup("step1."+s.Name).Data); e > 1e-5 {
+				t.Errorf("%s after one step: relative max error %.2g", s.Name, e)
 			}
-			d := openGPU(t, FP32)
-			w, err := kernels.NewWeights(d, g.Specs, true)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer w.Free()
-			grads := make([][]float32, len(g.Specs))
-			for i, s := range g.Specs {
-				grads[i] = gc.Expected.Lookup("grad." + s.Name).Data
-			}
-			if err := w.Upload(gc.Params); err != nil {
-				t.Fatal(err)
-			}
-			if err := w.UploadGrads(grads); err != nil {
-				t.Fatal(err)
-			}
-			scale, err := d.Alloc(1, kernels.F32)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer d.Free(scale)
-			if err := d.Upload(scale, []float32{1}); err != nil {
-				t.Fatal(err)
-			}
-			a := gc.AdamW
-			n, nd := w.AllW.N, w.DecayN
-			for _, grp := range []struct {
-				off, n int
-				wd     float64
-			}{{0, nd, a.WeightDecay}, {nd, n - nd, 0}} {
-				if grp.n > 0 {
-					d.AdamW(w.AllW.Slice(grp.off, grp.n), w.AllGrad.Slice(grp.off, grp.n), w.AllM.Slice(grp.off, grp.n),
-						w.AllV.Slice(grp.off, grp.n), scale, float32(a.LR), float32(a.Beta1), float32(a.Beta2),
-						float32(a.Eps), float32(grp.wd), 1)
-				}
-			}
-			after, err := w.Download()
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := d.Sync(); err != nil {
-				t.Fatal(err)
-			}
-			for i, s := range g.Specs {
-				if e := golden.RelMaxErr(after[i], gc.Expected.Lookup("step1."+s.Name).Data); e > 1e-5 {
-					t.Errorf("%s after one step: relative max error %.2g", s.Name, e)
-				}
-			}
-		})
-	}
+		}
+	})
 }
 
 // randomModels are shapes the golden cases do not reach: odd vocabularies
