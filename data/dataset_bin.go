@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -15,7 +16,7 @@ import (
 // loadBin loads token shards: a prepared folder, a folder of train and val
 // shards, or files named by a path or glob.
 func loadBin(s sourceSpec, opts DatasetOptions) (*Dataset, error) {
-	vocab, err := s.intParam("vocab", 0, 1)
+	vocab, err := s.intParam("vocab", 0, 1, math.MaxInt32)
 	if err != nil {
 		return nil, err
 	}
@@ -200,10 +201,21 @@ func (t *Tokenizer) textBytes(ids []int32) int64 {
 }
 
 // readShardFiles reads shard files in order into one stream. When want is
-// not nil it lists each file's token count and SHA-256, which must match.
+// not nil it lists each file's token count and SHA-256, which must match;
+// the files' sizes are checked against the counts before the stream is
+// allocated, so a corrupt manifest cannot ask for more memory than the
+// files hold.
 func readShardFiles(paths []string, format ShardFormat, vocab int, want []ShardFile) ([]int32, error) {
 	var total int64
-	for _, w := range want {
+	for i, w := range want {
+		fi, err := os.Stat(paths[i])
+		if err != nil {
+			return nil, fmt.Errorf("read shard: %w", err)
+		}
+		if size := format.fileSize(w.Tokens); fi.Size() != size {
+			return nil, fmt.Errorf("read shard %s: %d bytes, but the manifest's %d tokens take %d in the %s format",
+				paths[i], fi.Size(), w.Tokens, size, format)
+		}
 		total += w.Tokens
 	}
 	out := make([]int32, 0, total)

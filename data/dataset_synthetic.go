@@ -2,6 +2,7 @@ package data
 
 import (
 	"fmt"
+	"math"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -11,22 +12,26 @@ import (
 // document; training documents count up from 0 and never reach it.
 const syntheticValBase = 1 << 62
 
+// maxSyntheticTokens bounds the train, val and doc parameters of a
+// synthetic spec: the streams are held in memory (4 bytes a token).
+const maxSyntheticTokens = 1 << 34
+
 // loadSynthetic generates the training and validation streams of a
 // synthetic:KIND spec.
 func loadSynthetic(s sourceSpec, opts DatasetOptions) (*Dataset, error) {
-	train, err := s.intParam("train", 1<<24, 1)
+	train, err := s.intParam("train", 1<<24, 1, maxSyntheticTokens)
 	if err != nil {
 		return nil, err
 	}
-	val, err := s.intParam("val", 1<<18, 0)
+	val, err := s.intParam("val", 1<<18, 0, maxSyntheticTokens)
 	if err != nil {
 		return nil, err
 	}
-	doc, err := s.intParam("doc", 2048, 1)
+	doc, err := s.intParam("doc", 2048, 1, maxSyntheticTokens)
 	if err != nil {
 		return nil, err
 	}
-	seed, err := s.intParam("seed", 1, 0)
+	seed, err := s.intParam("seed", 1, 0, math.MaxInt64)
 	if err != nil {
 		return nil, err
 	}
@@ -48,8 +53,10 @@ func loadSynthetic(s sourceSpec, opts DatasetOptions) (*Dataset, error) {
 
 // syntheticStream returns n tokens: documents first, first+1, ... of
 // docLen tokens each, with the end-of-text id between them, the last one
-// cut short. Documents are generated on workers goroutines (all CPUs when
-// workers <= 0); the result does not depend on their number.
+// cut short (only its kept prefix is generated: a document's first tokens
+// do not depend on its length). Documents are generated on workers
+// goroutines (all CPUs when workers <= 0); the result does not depend on
+// their number.
 func syntheticStream(syn *Synthetic, first uint64, n, docLen, workers int) []int32 {
 	out := make([]int32, n)
 	stride := docLen + 1 // a document and the end-of-text id after it
@@ -65,7 +72,8 @@ func syntheticStream(syn *Synthetic, first uint64, n, docLen, workers int) []int
 		wg.Go(func() {
 			for k := int(next.Add(1) - 1); k < docs; k = int(next.Add(1) - 1) {
 				at := k * stride
-				copy(out[at:min(at+docLen, n)], syn.Doc(first+uint64(k), docLen))
+				end := min(at+docLen, n)
+				copy(out[at:end], syn.Doc(first+uint64(k), end-at))
 				if at+docLen < n {
 					out[at+docLen] = syn.EOT()
 				}

@@ -117,8 +117,27 @@ func TestLoadDatasetSynthetic(t *testing.T) {
 	if _, err := LoadDataset("synthetic:nope", DatasetOptions{}); err == nil || !strings.Contains(err.Error(), "markov1") {
 		t.Errorf("unknown kind: error %v, want one listing the kinds", err)
 	}
-	if _, err := LoadDataset("synthetic:markov1?train=0", DatasetOptions{}); err == nil || !strings.Contains(err.Error(), "train=") {
-		t.Errorf("train=0: error %v, want one naming the parameter", err)
+	// A document longer than the stream is generated only as far as kept.
+	long, err := LoadDataset("synthetic:copy?train=300&val=0&doc=17179869184", DatasetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cp, err := NewSynthetic("copy", 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(long.Train, cp.Doc(0, 300)) || !slices.Equal(long.Train[:100], cp.Doc(0, 100)) {
+		t.Error("a stream cut inside a document is not that document's first tokens")
+	}
+	for spec, want := range map[string]string{
+		"synthetic:markov1?train=0":                 "train=\"0\", want an integer from 1 to 17179869184",
+		"synthetic:markov1?val=99999999999999":      "val=\"99999999999999\", want an integer from 0 to 17179869184",
+		"synthetic:markov1?doc=9223372036854775807": "doc=\"9223372036854775807\", want an integer from 1",
+		"synthetic:markov1?seed=-1":                 "seed=\"-1\", want an integer from 0",
+	} {
+		if _, err := LoadDataset(spec, DatasetOptions{}); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("LoadDataset(%q): error %v, want %q", spec, err, want)
+		}
 	}
 }
 

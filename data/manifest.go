@@ -2,11 +2,10 @@ package data
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -141,8 +140,11 @@ func (m *Manifest) check() error {
 			if s.File == "" || filepath.Base(s.File) != s.File {
 				return fmt.Errorf("field %s.shards[%d].file %q, want a file name without directory", p.name, i, s.File)
 			}
-			if s.Tokens < 0 {
-				return fmt.Errorf("field %s.shards[%d].tokens %d, want >= 0", p.name, i, s.Tokens)
+			if s.Tokens < 0 || s.Tokens > m.Format.maxTokens() {
+				return fmt.Errorf("field %s.shards[%d].tokens %d, want 0..%d for format %s", p.name, i, s.Tokens, m.Format.maxTokens(), m.Format)
+			}
+			if sum > math.MaxInt64-s.Tokens {
+				return fmt.Errorf("field %s.shards: token counts overflow int64", p.name)
 			}
 			sum += s.Tokens
 		}
@@ -151,18 +153,4 @@ func (m *Manifest) check() error {
 		}
 	}
 	return nil
-}
-
-// fileSHA256 returns the hex SHA-256 of the file at path.
-func fileSHA256(path string) (string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", fmt.Errorf("read %s: %w", path, err)
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
 }

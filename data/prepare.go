@@ -62,11 +62,10 @@ func Prepare(out string, src Source, opts PrepareOptions) (*Manifest, error) {
 	plan := newSplitPlan(opts.ValFraction, opts.Seed)
 	var tok *Tokenizer
 	if choice.kind == "bpe" {
-		tok, plan, err = trainStreaming(src, choice.vocab, plan, opts)
-	} else {
-		tok, err = choice.load()
-	}
-	if err != nil {
+		if tok, plan, err = trainStreaming(src, choice.vocab, plan, opts); err != nil {
+			return nil, fmt.Errorf("prepare %s: train tokenizer %s: %w", src.Spec(), opts.Tokenizer, err)
+		}
+	} else if tok, err = choice.load(); err != nil {
 		return nil, err
 	}
 	if err := checkVocabFits(tok.VocabSize(), opts.Format); err != nil {
@@ -94,8 +93,8 @@ func checkPrepareOptions(o *PrepareOptions) error {
 	if _, err := ParseShardFormat(string(o.Format)); err != nil {
 		return fmt.Errorf("prepare: %w", err)
 	}
-	if o.ShardTokens < 1 || (o.Format != ShardNanoGPT && o.ShardTokens > maxShardTokens) {
-		return fmt.Errorf("prepare: %d tokens per shard, want 1..%d", o.ShardTokens, int64(maxShardTokens))
+	if o.ShardTokens < 1 || o.ShardTokens > o.Format.maxTokens() {
+		return fmt.Errorf("prepare: %d tokens per shard, want 1..%d for the %s format", o.ShardTokens, o.Format.maxTokens(), o.Format)
 	}
 	if o.Progress == nil {
 		o.Progress = func(string, int64, int64) {}
@@ -122,7 +121,7 @@ func trainStreaming(src Source, vocab int, plan splitPlan, opts PrepareOptions) 
 			return nil, plan, err
 		}
 		var scan splitScan
-		_, err = eachOrdered(src, opts.Workers,
+		stats, err := eachOrdered(src, opts.Workers,
 			func(i int64, d Doc) (float64, error) {
 				u := docUniform(d.Text, plan.seed)
 				if !plan.isVal(i, u) {
@@ -139,7 +138,7 @@ func trainStreaming(src Source, vocab int, plan splitPlan, opts PrepareOptions) 
 			return nil, plan, err
 		}
 		if scan.n == 0 {
-			return nil, plan, fmt.Errorf("data %q: no documents", src.Spec())
+			return nil, plan, errNoDocuments(stats)
 		}
 		if p := scan.plan(plan.valFraction, plan.seed); p != plan {
 			plan = p // a document changes sides: count again
@@ -149,6 +148,12 @@ func trainStreaming(src Source, vocab int, plan splitPlan, opts PrepareOptions) 
 		tok, err := trainer.Train()
 		return tok, plan, err
 	}
+}
+
+// errNoDocuments says that a pass over a source found no document, and what
+// it skipped.
+func errNoDocuments(st SourceStats) error {
+	return fmt.Errorf("no documents (skipped %d empty, %d binary, %d bad lines)", st.Empty, st.Binary, st.BadLines)
 }
 
 // encodedDoc is a worker's result for one document.
@@ -193,7 +198,7 @@ func prepareInto(dir string, src Source, tok *Tokenizer, choice tokenizerChoice,
 			return nil, err
 		}
 		if stats.Docs == 0 {
-			return nil, fmt.Errorf("data %q: no documents (skipped %d empty, %d binary, %d bad lines)", src.Spec(), stats.Empty, stats.Binary, stats.BadLines)
+			return nil, errNoDocuments(stats)
 		}
 		p := scan.plan(plan.valFraction, plan.seed)
 		if p == plan {

@@ -3,7 +3,10 @@ package data
 import (
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"runtime"
+	"strings"
 	"testing"
 	"time"
 )
@@ -75,6 +78,66 @@ func TestEachOrdered(t *testing.T) {
 		})
 	}
 	// Every goroutine has exited.
+	for deadline := time.Now().Add(2 * time.Second); runtime.NumGoroutine() > before && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := runtime.NumGoroutine(); n > before {
+		t.Errorf("%d goroutines left running, %d before", n, before)
+	}
+}
+
+// hookSource is a countSource that calls hook from its reader just before
+// it yields document at, on every pass.
+type hookSource struct {
+	countSource
+	at   int
+	hook func()
+}
+
+func (h hookSource) Each(visit func(Doc) error) (SourceStats, error) {
+	return h.countSource.Each(func(d Doc) error {
+		if d.Read == int64(h.at+1) {
+			h.hook()
+		}
+		return visit(d)
+	})
+}
+
+// TestPrepareStopsOnError checks that Prepare returns the error of an empty
+// or failed source or of a failed shard write, leaves nothing at or beside out, and stops every
+// goroutine of its pipeline.
+func TestPrepareStopsOnError(t *testing.T) {
+	before := runtime.NumGoroutine()
+	for _, tt := range []struct {
+		name string
+		src  func(parent string) Source
+		want string
+	}{
+		{"no documents", func(string) Source { return countSource{n: 0, failAt: -1} }, "prepare count: train tokenizer bpe:260: no documents"},
+		{"source error", func(string) Source { return countSource{n: 500, failAt: 100} }, "prepare count: train tokenizer bpe:260: source failed"},
+		{"shard write error", func(parent string) Source {
+			// The temporary folder that Prepare fills vanishes, so the
+			// next shard cannot be created.
+			return hookSource{countSource{n: 500, failAt: -1}, 30, func() {
+				entries, _ := os.ReadDir(parent)
+				for _, e := range entries {
+					os.RemoveAll(filepath.Join(parent, e.Name()))
+				}
+			}}
+		}, "no such file"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			parent := t.TempDir()
+			_, err := Prepare(filepath.Join(parent, "prep"), tt.src(parent),
+				PrepareOptions{Tokenizer: "bpe:260", Format: ShardLLMC, ShardTokens: 1, Workers: 3})
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("error %v, want one containing %q", err, tt.want)
+			}
+			if entries, _ := os.ReadDir(parent); len(entries) != 0 {
+				t.Errorf("a failed Prepare left %v beside its output", entries)
+			}
+		})
+	}
 	for deadline := time.Now().Add(2 * time.Second); runtime.NumGoroutine() > before && time.Now().Before(deadline); {
 		time.Sleep(10 * time.Millisecond)
 	}

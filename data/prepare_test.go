@@ -263,6 +263,43 @@ func TestLoadPreparedChecksHashes(t *testing.T) {
 	}
 }
 
+// TestLoadPreparedRejectsBadManifest edits the shard counts of a manifest
+// and checks that loading fails with an error naming the field or file,
+// before any memory is sized by the counts.
+func TestLoadPreparedRejectsBadManifest(t *testing.T) {
+	corpus := testCorpusDir(t, 8)
+	out := filepath.Join(t.TempDir(), "prep")
+	orig := prepareDir(t, corpus, out, PrepareOptions{Tokenizer: "bpe:270", ValFraction: 0.3, Seed: 2, Format: ShardLLMC, ShardTokens: 300})
+	for _, tt := range []struct {
+		name   string
+		counts []int64 // new token counts of the first training shards
+		want   string
+	}{
+		{"negative", []int64{-1}, "field train.shards[0].tokens -1, want 0..2147483647"},
+		{"beyond the header", []int64{1 << 40}, "field train.shards[0].tokens 1099511627776"},
+		{"larger than the file", []int64{orig.Train.Shards[0].Tokens + 1000}, "train_000000.bin: 1624 bytes, but the manifest's 1300 tokens take 3624"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			m := *orig
+			m.Train.Shards = slices.Clone(orig.Train.Shards)
+			for i, n := range tt.counts {
+				m.Train.Tokens += n - m.Train.Shards[i].Tokens
+				m.Train.Shards[i].Tokens = n
+			}
+			var b bytes.Buffer
+			if err := m.WriteJSON(&b); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(out, ManifestFile), b.Bytes(), 0o666); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := LoadDataset("bin:"+out, DatasetOptions{}); err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("error %v, want one containing %q", err, tt.want)
+			}
+		})
+	}
+}
+
 func TestPrepareFailureLeavesNothing(t *testing.T) {
 	dir := t.TempDir()
 	writeTree(t, dir, map[string]string{"d.jsonl": "{\"text\": \"fine\"}\n{\"text\": \"fine too\"}\nbroken\n"})

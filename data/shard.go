@@ -93,6 +93,15 @@ func (f ShardFormat) header(n int64) []byte {
 // maxShardTokens is the most tokens an llm.c header can count.
 const maxShardTokens = math.MaxInt32
 
+// maxTokens is the most tokens one shard file of the format can hold: what
+// an llm.c header counts, or for nanogpt what keeps its size in an int64.
+func (f ShardFormat) maxTokens() int64 {
+	if f == ShardNanoGPT {
+		return math.MaxInt64 / f.tokenBytes()
+	}
+	return maxShardTokens
+}
+
 // appendTokens appends tokens to dst in the format's token encoding. The
 // caller has checked that they fit.
 func (f ShardFormat) appendTokens(dst []byte, tokens []int32) []byte {

@@ -20,8 +20,8 @@ func WriteShard(w io.Writer, format ShardFormat, tokens []int32) error {
 	if err := format.checkTokens(tokens); err != nil {
 		return err
 	}
-	if format != ShardNanoGPT && len(tokens) > maxShardTokens {
-		return fmt.Errorf("%s shard of %d tokens, want at most %d", format, len(tokens), maxShardTokens)
+	if int64(len(tokens)) > format.maxTokens() {
+		return fmt.Errorf("%s shard of %d tokens, want at most %d", format, len(tokens), format.maxTokens())
 	}
 	if _, err := w.Write(format.header(int64(len(tokens)))); err != nil {
 		return err
@@ -82,8 +82,8 @@ func (w *ShardWriter) Write(tokens []int32) error {
 	if err := w.format.checkTokens(tokens); err != nil {
 		return fmt.Errorf("write shard %s: %w", w.path, err)
 	}
-	if w.format != ShardNanoGPT && w.n+int64(len(tokens)) > maxShardTokens {
-		return fmt.Errorf("write shard %s: more than %d tokens, the most an llm.c header counts", w.path, maxShardTokens)
+	if w.n+int64(len(tokens)) > w.format.maxTokens() {
+		return fmt.Errorf("write shard %s: more than %d tokens, the most a %s shard holds", w.path, w.format.maxTokens(), w.format)
 	}
 	w.buf = w.format.appendTokens(w.buf[:0], tokens)
 	if _, err := w.bw.Write(w.buf); err != nil {

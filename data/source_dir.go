@@ -42,11 +42,11 @@ type fileSource struct {
 }
 
 func openDir(s sourceSpec) (Source, error) {
-	maxDoc, err := s.intParam("maxdoc", DefaultMaxDocBytes, 0)
+	maxDoc, err := s.intParam("maxdoc", DefaultMaxDocBytes, 0, 1<<30)
 	if err != nil {
 		return nil, err
 	}
-	if maxDoc == 1 || maxDoc > 1<<30 {
+	if maxDoc == 1 {
 		return nil, fmt.Errorf("data %q: parameter maxdoc=%d, want 0 (never cut) or 2 bytes to 1 GiB", s.raw, maxDoc)
 	}
 	rules := fileRules{glob: s.param("glob", ""), skipHidden: true, skipBinary: true, maxDoc: int(maxDoc)}

@@ -77,16 +77,16 @@ func (s sourceSpec) param(name, def string) string {
 	return def
 }
 
-// intParam returns the parameter name as an integer of at least lo, or def
+// intParam returns the parameter name as an integer in [lo, hi], or def
 // when it is absent.
-func (s sourceSpec) intParam(name string, def, lo int64) (int64, error) {
+func (s sourceSpec) intParam(name string, def, lo, hi int64) (int64, error) {
 	v, ok := s.params[name]
 	if !ok {
 		return def, nil
 	}
 	n, err := strconv.ParseInt(v[0], 10, 64)
-	if err != nil || n < lo {
-		return 0, fmt.Errorf("data %q: parameter %s=%q, want an integer >= %d", s.raw, name, v[0], lo)
+	if err != nil || n < lo || n > hi {
+		return 0, fmt.Errorf("data %q: parameter %s=%q, want an integer from %d to %d", s.raw, name, v[0], lo, hi)
 	}
 	return n, nil
 }

@@ -130,7 +130,8 @@ func TestDirSource(t *testing.T) {
 		"dir:" + dir + "?glob=*.pdf":         "no files matching",
 		"dir:" + dir + "?glob=[":             "syntax error",
 		"dir:" + dir + "?maxdoc=1":           "maxdoc=1, want 0 (never cut) or 2 bytes to 1 GiB",
-		"dir:" + dir + "?maxdoc=-5":          "want an integer >= 0",
+		"dir:" + dir + "?maxdoc=-5":          "maxdoc=\"-5\", want an integer from 0 to 1073741824",
+		"dir:" + dir + "?maxdoc=2000000000":  "maxdoc=\"2000000000\", want an integer from 0 to 1073741824",
 		"dir:" + filepath.Join(dir, "nope"):  "no such file",
 		"dir:" + filepath.Join(dir, "a.txt"): "is not a directory",
 	} {
