@@ -40,9 +40,9 @@ for lib in cublas cublasLt; do
 done
 export CGO_LDFLAGS="-L$stub ${CGO_LDFLAGS:-}"
 
-go test -c -tags plateau_cuda -o "$out/cuda.test" ./kernels/cuda
+go test -c -tags plateau_cuda -ldflags="-s -w" -o "$out/cuda.test" ./kernels/cuda
 for pkg in "$@"; do
-  go build -tags plateau_cuda -o "$out/$(basename "$pkg")" "$pkg"
+  go build -tags plateau_cuda -ldflags="-s -w" -o "$out/$(basename "$pkg")" "$pkg"
 done
 if [ -n "$torch_ref" ] && [ -f "$torch_ref" ]; then
   cp -f "$torch_ref" "$out/torch_reference.py"

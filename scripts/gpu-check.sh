@@ -11,7 +11,7 @@
 #
 # Prepare on the build machine (no GPU needed):
 #   scripts/cuda-headers.sh                                  # once: nvcc and the CUDA 11.8 headers
-#   TORCH_REFERENCE=path/to/torch_reference.py scripts/build-gpu.sh ./cmd/eval ./cmd/bench ./cmd/train
+#   TORCH_REFERENCE=path/to/torch_reference.py scripts/build-gpu.sh ./cmd/eval ./cmd/bench   # stripped, about 55 MB in all
 # Run on the GPU machine, in a copy of the repository that includes .gpu/:
 #   export LD_LIBRARY_PATH=/usr/local/cuda/lib64:$LD_LIBRARY_PATH
 #   OUT=results scripts/gpu-check.sh
