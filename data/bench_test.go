@@ -5,6 +5,21 @@ import (
 	"testing"
 )
 
+// builtinBPE returns the built-in corpus and a BPE of vocab ids trained on
+// it, the fixture of the encoding benchmarks.
+func builtinBPE(b *testing.B, vocab int) (*Corpus, *Tokenizer) {
+	b.Helper()
+	c, err := Builtin()
+	if err != nil {
+		b.Fatal(err)
+	}
+	tok, err := TrainBPE(c.Docs, vocab)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return c, tok
+}
+
 func BenchmarkTrainBPE(b *testing.B) {
 	c, err := Builtin()
 	if err != nil {
@@ -25,14 +40,7 @@ func BenchmarkTrainBPE(b *testing.B) {
 // BenchmarkEncode encodes the built-in corpus with a 4096-token vocabulary,
 // one document at a time and across all CPUs, and reports tokens per second.
 func BenchmarkEncode(b *testing.B) {
-	c, err := Builtin()
-	if err != nil {
-		b.Fatal(err)
-	}
-	tok, err := TrainBPE(c.Docs, 4096)
-	if err != nil {
-		b.Fatal(err)
-	}
+	c, tok := builtinBPE(b, 4096)
 	ntok := len(Tokenize(tok, c.Docs, 0))
 	report := func(b *testing.B) {
 		b.ReportMetric(float64(ntok)*float64(b.N)/b.Elapsed().Seconds(), "tokens/s")

@@ -108,11 +108,10 @@ func loadText(s sourceSpec, opts DatasetOptions) (*Dataset, error) {
 	}
 	var tok *Tokenizer
 	if choice.kind == "bpe" {
-		tok, err = TrainBPE(trainDocs, choice.vocab)
-	} else {
-		tok, err = choice.load()
-	}
-	if err != nil {
+		if tok, err = TrainBPE(trainDocs, choice.vocab); err != nil {
+			return nil, fmt.Errorf("load data %q: train tokenizer %s: %w", s.raw, choice.spec, err)
+		}
+	} else if tok, err = choice.load(); err != nil {
 		return nil, err
 	}
 	d := &Dataset{

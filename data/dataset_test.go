@@ -168,4 +168,8 @@ func TestLoadDatasetText(t *testing.T) {
 			t.Errorf("LoadDataset(%q): error %v, want %q", spec, err, want)
 		}
 	}
+	_, err = LoadDataset("dir:"+dir, DatasetOptions{Tokenizer: "bpe:100000"})
+	if want := "train tokenizer bpe:100000: train BPE: documents hold only enough pairs"; err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("vocabulary larger than the text allows: error %v, want %q", err, want)
+	}
 }

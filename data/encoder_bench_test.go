@@ -12,14 +12,7 @@ import (
 //
 //	go test ./data -run '^$' -bench EncodeWorkers
 func BenchmarkEncodeWorkers(b *testing.B) {
-	c, err := Builtin()
-	if err != nil {
-		b.Fatal(err)
-	}
-	trained, err := TrainBPE(c.Docs, 8192)
-	if err != nil {
-		b.Fatal(err)
-	}
+	c, trained := builtinBPE(b, 8192)
 	gpt2, err := GPT2()
 	if err != nil {
 		b.Fatal(err)

@@ -116,12 +116,14 @@ func TestPrepareStopsOnError(t *testing.T) {
 		{"no documents", func(string) Source { return countSource{n: 0, failAt: -1} }, "prepare count: train tokenizer bpe:260: no documents"},
 		{"source error", func(string) Source { return countSource{n: 500, failAt: 100} }, "prepare count: train tokenizer bpe:260: source failed"},
 		{"shard write error", func(parent string) Source {
-			// The temporary folder that Prepare fills vanishes, so the
-			// next shard cannot be created.
+			// The temporary folder that Prepare fills moves away (in one
+			// rename, so no shard creation can race it), and the next
+			// shard cannot be created.
+			away := t.TempDir()
 			return hookSource{countSource{n: 500, failAt: -1}, 30, func() {
 				entries, _ := os.ReadDir(parent)
 				for _, e := range entries {
-					os.RemoveAll(filepath.Join(parent, e.Name()))
+					os.Rename(filepath.Join(parent, e.Name()), filepath.Join(away, e.Name()))
 				}
 			}}
 		}, "no such file"},

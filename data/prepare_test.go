@@ -352,14 +352,7 @@ func TestPrepareOptionErrors(t *testing.T) {
 // BenchmarkPrepare encodes the built-in corpus with a ready tokenizer into
 // llm.c shards on all CPUs and reports input MB/s.
 func BenchmarkPrepare(b *testing.B) {
-	c, err := Builtin()
-	if err != nil {
-		b.Fatal(err)
-	}
-	tok, err := TrainBPE(c.Docs, 4096)
-	if err != nil {
-		b.Fatal(err)
-	}
+	_, tok := builtinBPE(b, 4096)
 	tpath := filepath.Join(b.TempDir(), "tokenizer.json")
 	if err := tok.Save(tpath); err != nil {
 		b.Fatal(err)

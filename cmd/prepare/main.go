@@ -144,10 +144,17 @@ type progress struct {
 	bar   *progressbar.ProgressBar
 }
 
-var stageNames = map[string]string{
-	"count":  "counting words",
-	"merge":  "merging BPE pairs",
-	"encode": "encoding",
+// stageName describes a pass of data.Prepare for its progress bar.
+func stageName(stage string) string {
+	switch stage {
+	case "count":
+		return "counting words"
+	case "merge":
+		return "merging BPE pairs"
+	case "encode":
+		return "encoding"
+	}
+	return stage
 }
 
 func (p *progress) update(stage string, done, total int64) {
@@ -158,12 +165,12 @@ func (p *progress) update(stage string, done, total int64) {
 		p.finish()
 		p.stage = stage
 		if stage == "merge" {
-			fmt.Fprintln(p.w, stageNames[stage]+" ...")
+			fmt.Fprintln(p.w, stageName(stage)+" ...")
 			return
 		}
 		p.bar = progressbar.NewOptions64(total,
 			progressbar.OptionSetWriter(p.w),
-			progressbar.OptionSetDescription(stageNames[stage]),
+			progressbar.OptionSetDescription(stageName(stage)),
 			progressbar.OptionShowBytes(true),
 			progressbar.OptionShowCount(),
 			progressbar.OptionShowTotalBytes(true),
