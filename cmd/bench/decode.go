@@ -52,9 +52,8 @@ func runDecode(args []string) error {
 	prefill := fs.Int("prefill", 128, "prompt tokens for the prefill measurement")
 	batch := fs.Int("batch", 1, "sequences decoded together")
 	reps := fs.Int("reps", 3, "timed repetitions (the best is reported)")
-	threads := fs.Int("threads", 0, "CPU threads (0: all cores)")
-	device := fs.String("device", "cpu", "device: cpu, or cuda / cuda:N in a binary built with -tags plateau_cuda")
-	precision := fs.String("precision", "", "GEMM precision on cuda: fp32, tf32 or bf16 (empty: the device's default)")
+	var devFlags devices.Flags
+	devFlags.Register(fs)
 	asJSON := fs.Bool("json", false, "print one JSON line")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -71,9 +70,9 @@ func runDecode(args []string) error {
 	if *n < 2 || *prefill < 1 || *batch < 1 || *reps < 1 {
 		return fmt.Errorf("flags -n %d, -prefill %d, -batch %d, -reps %d: want n >= 2 and the others >= 1", *n, *prefill, *batch, *reps)
 	}
-	dev, err := devices.Open(*device, *threads, *precision)
+	dev, err := devFlags.Open()
 	if err != nil {
-		return fmt.Errorf("flag -device: %w", err)
+		return err
 	}
 	defer dev.Close()
 	m, err := infer.New(dev, cfg, cfg.Init(1), nil)
@@ -120,7 +119,7 @@ func runDecode(args []string) error {
 		}
 		bestPrefill = max(bestPrefill, float64(len(long[0])*(*batch))/time.Since(start).Seconds())
 	}
-	res := DecodeResult{Impl: "plateau", Device: dev.Name(), Threads: *threads, Vocab: *vocab, D: *d, Hidden: *hidden,
+	res := DecodeResult{Impl: "plateau", Device: dev.Name(), Threads: devFlags.Threads, Vocab: *vocab, D: *d, Hidden: *hidden,
 		Layers: *layers, Heads: *heads, KVHeads: *kv, Tied: *tied, Batch: *batch, Params: cfg.Params(), Tokens: *n,
 		DecodeTokS: best, PrefillTokS: bestPrefill, Prefill: len(long[0])}
 	if *asJSON {

@@ -68,9 +68,8 @@ func run(args []string) error {
 	seq := fs.Int("seq", 128, "tokens per sequence")
 	steps := fs.Int("steps", 10, "timed steps")
 	warmup := fs.Int("warmup", 2, "untimed steps first")
-	threads := fs.Int("threads", 0, "CPU threads (0: all cores)")
-	device := fs.String("device", "cpu", "device: cpu, or cuda / cuda:N in a binary built with -tags plateau_cuda")
-	precision := fs.String("precision", "", "GEMM precision on cuda: fp32, tf32 or bf16 (empty: the device's default)")
+	var devFlags devices.Flags
+	devFlags.Register(fs)
 	asJSON := fs.Bool("json", false, "print one JSON line")
 	fs.Bool("decode", false, "measure generation with the KV cache instead (its flags: bench -decode -h)")
 	if err := fs.Parse(args); err != nil {
@@ -88,9 +87,9 @@ func run(args []string) error {
 	for i := range tokens {
 		tokens[i] = int32(r.IntN(*vocab))
 	}
-	dev, err := devices.Open(*device, *threads, *precision)
+	dev, err := devFlags.Open()
 	if err != nil {
-		return fmt.Errorf("flag -device: %w", err)
+		return err
 	}
 	defer dev.Close()
 	opt := train.Options{

@@ -53,9 +53,8 @@ func run(args []string, stdout io.Writer) error {
 	batch := fs.Int("batch", 4, "windows per forward pass")
 	dump := fs.String("dump-logits", "", "with -ids: write the logits to this safetensors file")
 	encode := fs.String("encode", "", "print the token ids of this text file as a JSON list, and nothing else")
-	threads := fs.Int("threads", 0, "CPU threads (0: all cores)")
-	device := fs.String("device", "cpu", "device: cpu, or cuda / cuda:N in a binary built with -tags plateau_cuda")
-	precision := fs.String("precision", "", "GEMM precision on cuda: fp32, tf32 or bf16 (empty: the device's default)")
+	var devFlags devices.Flags
+	devFlags.Register(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -71,9 +70,9 @@ func run(args []string, stdout io.Writer) error {
 	if *dump != "" && *idsFile == "" {
 		return errors.New("flag -dump-logits needs -ids")
 	}
-	dev, err := devices.Open(*device, *threads, *precision)
+	dev, err := devFlags.Open()
 	if err != nil {
-		return fmt.Errorf("flag -device: %w", err)
+		return err
 	}
 	defer dev.Close()
 	m, err := infer.Open(dev, *dir)

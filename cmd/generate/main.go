@@ -68,9 +68,8 @@ func run(args []string, stdout io.Writer) error {
 	fs.Var(&stop, "stop", "stop when the text contains this string (repeatable; Go escapes such as \\n allowed)")
 	ignoreEOS := fs.Bool("ignore-eos", false, "keep generating past the end-of-text token")
 	truncate := fs.Bool("truncate", false, "keep the end of a prompt too long for the context instead of failing")
-	threads := fs.Int("threads", 0, "CPU threads (0: all cores)")
-	device := fs.String("device", "cpu", "device: cpu, or cuda / cuda:N in a binary built with -tags plateau_cuda")
-	precision := fs.String("precision", "", "GEMM precision on cuda: fp32, tf32 or bf16 (empty: the device's default)")
+	var devFlags devices.Flags
+	devFlags.Register(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -88,9 +87,9 @@ func run(args []string, stdout io.Writer) error {
 	if err := s.Validate(); err != nil {
 		return err
 	}
-	dev, err := devices.Open(*device, *threads, *precision)
+	dev, err := devFlags.Open()
 	if err != nil {
-		return fmt.Errorf("flag -device: %w", err)
+		return err
 	}
 	defer dev.Close()
 	m, err := infer.Open(dev, *dir)

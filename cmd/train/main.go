@@ -46,8 +46,7 @@ type flags struct {
 	saveEvery, logEvery               int
 	out                               string
 	resume                            bool
-	threads                           int
-	device, precision                 string
+	dev                               devices.Flags
 }
 
 func parse(args []string) (*flags, error) {
@@ -81,9 +80,7 @@ func parse(args []string) (*flags, error) {
 	fs.IntVar(&f.logEvery, "log-every", 10, "steps between progress lines")
 	fs.StringVar(&f.out, "out", "runs/default", "run folder")
 	fs.BoolVar(&f.resume, "resume", false, "continue from the checkpoint in -out")
-	fs.IntVar(&f.threads, "threads", 0, "CPU threads (0: all cores)")
-	fs.StringVar(&f.device, "device", "cpu", "device: cpu, or cuda / cuda:N in a binary built with -tags plateau_cuda")
-	fs.StringVar(&f.precision, "precision", "", "GEMM precision on cuda: fp32, tf32 or bf16 (empty: tf32); the CPU computes in fp32")
+	f.dev.Register(fs)
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -99,9 +96,9 @@ func run(args []string) error {
 		return err
 	}
 	log := os.Stderr
-	dev, err := devices.Open(f.device, f.threads, f.precision)
+	dev, err := f.dev.Open()
 	if err != nil {
-		return fmt.Errorf("flag -device: %w", err)
+		return err
 	}
 	defer dev.Close()
 

@@ -1,6 +1,7 @@
 package devices
 
 import (
+	"flag"
 	"strings"
 	"testing"
 )
@@ -34,5 +35,23 @@ func TestOpenErrors(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("Open(%q, %q): device %v, error %v; want an error containing %q", c.name, c.prec, d, err, c.want)
 		}
+	}
+}
+
+func TestFlags(t *testing.T) {
+	var f Flags
+	fs := flag.NewFlagSet("test", flag.ContinueOnError)
+	f.Register(fs)
+	if err := fs.Parse([]string{"-device", "cpu", "-threads", "1"}); err != nil {
+		t.Fatal(err)
+	}
+	d, err := f.Open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.Close()
+	f.Device = "tpu"
+	if _, err := f.Open(); err == nil || !strings.HasPrefix(err.Error(), "flag -device: ") {
+		t.Errorf("Open with -device tpu: error %v, want one naming the flag", err)
 	}
 }
