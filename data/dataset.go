@@ -120,10 +120,7 @@ func loadText(s sourceSpec, opts DatasetOptions) (*Dataset, error) {
 		Train:     Tokenize(tok, trainDocs, opts.Workers),
 		Val:       Tokenize(tok, valDocs, opts.Workers),
 	}
-	valBytes := 0
-	for _, doc := range valDocs {
-		valBytes += len(doc)
-	}
+	valBytes := (&Corpus{Docs: valDocs}).Bytes()
 	if len(d.Val) > 0 {
 		d.ValBytesPerToken = float64(valBytes) / float64(len(d.Val))
 	}

@@ -24,6 +24,7 @@ import (
 
 	"github.com/plateau-lab/plateau/data"
 	"github.com/plateau-lab/plateau/internal/atomicfile"
+	"github.com/plateau-lab/plateau/internal/half"
 	"github.com/plateau-lab/plateau/model"
 	"github.com/plateau-lab/plateau/model/llama2c"
 )
@@ -207,7 +208,7 @@ func Write(w io.Writer, c model.Config, values [][]float32, tok *data.Tokenizer,
 		start := bw.n
 		if t.typ == ggmlF16 {
 			for _, v := range t.data {
-				bw.u16(Float32ToHalf(v))
+				bw.u16(half.FromFloat32(v))
 			}
 		} else {
 			for _, v := range t.data {

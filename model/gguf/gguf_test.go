@@ -13,6 +13,7 @@ import (
 	parser "github.com/gpustack/gguf-parser-go"
 
 	"github.com/plateau-lab/plateau/data"
+	"github.com/plateau-lab/plateau/internal/half"
 	"github.com/plateau-lab/plateau/model"
 	"github.com/plateau-lab/plateau/model/llama2c"
 )
@@ -175,7 +176,7 @@ func checkTensors(t *testing.T, gf *parser.GGUFFile, raw []byte, c model.Config,
 		got := make([]float32, p.Size())
 		for j := range got {
 			if wantType == parser.GGMLTypeF16 {
-				got[j] = halfToFloat(binary.LittleEndian.Uint16(raw[start+2*int64(j):]))
+				got[j] = half.ToFloat32(binary.LittleEndian.Uint16(raw[start+2*int64(j):]))
 			} else {
 				got[j] = math.Float32frombits(binary.LittleEndian.Uint32(raw[start+4*int64(j):]))
 			}
@@ -189,7 +190,7 @@ func checkTensors(t *testing.T, gf *parser.GGUFFile, raw []byte, c model.Config,
 		for j, v := range values[i] {
 			w := v
 			if wantType == parser.GGMLTypeF16 {
-				w = halfToFloat(Float32ToHalf(v))
+				w = half.ToFloat32(half.FromFloat32(v))
 			}
 			if got[j] != w {
 				t.Fatalf("%s[%d] = %v, want %v", info.Name, j, got[j], w)
@@ -229,70 +230,6 @@ func TestPermutationIsLlamaCpps(t *testing.T) {
 	}
 	if back := llama2c.RotateHalfRows(got, heads, hs, in); !slices.Equal(back, w) {
 		t.Error("RotateHalfRows does not undo ToInterleaved")
-	}
-}
-
-// halfToFloat decodes an IEEE half, for checking.
-func halfToFloat(h uint16) float32 {
-	sign := float32(1)
-	if h&0x8000 != 0 {
-		sign = -1
-	}
-	e, m := int(h>>10)&0x1f, float64(h&0x3ff)
-	switch e {
-	case 0:
-		return sign * float32(m*math.Pow(2, -24))
-	case 0x1f:
-		if m != 0 {
-			return float32(math.NaN())
-		}
-		return sign * float32(math.Inf(1))
-	}
-	return sign * float32((1+m/1024)*math.Pow(2, float64(e-15)))
-}
-
-// TestFloat32ToHalf checks rounding against known half bit patterns.
-func TestFloat32ToHalf(t *testing.T) {
-	cases := []struct {
-		f    float32
-		want uint16
-	}{
-		{0, 0x0000},
-		{float32(math.Copysign(0, -1)), 0x8000},
-		{1, 0x3c00},
-		{-2, 0xc000},
-		{65504, 0x7bff}, // largest half
-		{65520, 0x7c00}, // rounds up to Inf
-		{65519, 0x7bff}, // rounds down
-		{float32(math.Inf(1)), 0x7c00},
-		{float32(math.Inf(-1)), 0xfc00},
-		{float32(math.Pow(2, -14)), 0x0400}, // smallest normal
-		{float32(math.Pow(2, -24)), 0x0001}, // smallest subnormal
-		{float32(math.Pow(2, -25)), 0x0000}, // tie to even: 0
-		{float32(1.5 * math.Pow(2, -25)), 0x0001},
-		{float32(3 * math.Pow(2, -25)), 0x0002}, // 1.5 ulp ties to even 2
-		{1 + 1.0/2048, 0x3c00},                  // tie to even (down)
-		{1 + 3.0/2048, 0x3c02},                  // tie to even (up)
-		{1 + 1.0/2048 + 1.0/65536, 0x3c01},      // above the tie
-		{0.1, 0x2e66},
-		{float32(math.Pow(2, -26)), 0x0000},
-	}
-	for _, c := range cases {
-		if got := Float32ToHalf(c.f); got != c.want {
-			t.Errorf("Float32ToHalf(%v) = %#04x, want %#04x", c.f, got, c.want)
-		}
-	}
-	if got := Float32ToHalf(float32(math.NaN())); got&0x7c00 != 0x7c00 || got&0x3ff == 0 {
-		t.Errorf("NaN gives %#04x", got)
-	}
-	// Round trip of every finite half.
-	for h := uint32(0); h < 0x10000; h++ {
-		if h&0x7c00 == 0x7c00 {
-			continue
-		}
-		if got := Float32ToHalf(halfToFloat(uint16(h))); got != uint16(h) && !(h == 0x8000 && got == 0x8000) {
-			t.Fatalf("half %#04x -> %v -> %#04x", h, halfToFloat(uint16(h)), got)
-		}
 	}
 }
 

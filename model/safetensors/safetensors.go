@@ -30,6 +30,8 @@ import (
 	"slices"
 	"strconv"
 	"unicode/utf8"
+
+	"github.com/plateau-lab/plateau/internal/half"
 )
 
 // MaxHeaderSize is the largest JSON header, in bytes, that the readers
@@ -254,46 +256,14 @@ func decodeF32(dst []float32, src []byte) {
 
 func decodeF16(dst []float32, src []byte) {
 	for i := range dst {
-		dst[i] = halfToFloat32(binary.LittleEndian.Uint16(src[2*i:]))
+		dst[i] = half.ToFloat32(binary.LittleEndian.Uint16(src[2*i:]))
 	}
 }
 
 func decodeBF16(dst []float32, src []byte) {
 	for i := range dst {
-		dst[i] = bfloat16ToFloat32(binary.LittleEndian.Uint16(src[2*i:]))
+		dst[i] = half.BF16ToFloat32(binary.LittleEndian.Uint16(src[2*i:]))
 	}
-}
-
-// halfToFloat32 converts an IEEE 754 binary16 value to float32. Every half
-// value, subnormals included, is exactly representable as a float32; NaN
-// payloads are kept.
-func halfToFloat32(h uint16) float32 {
-	sign := uint32(h>>15) << 31
-	exp := uint32(h>>10) & 0x1f
-	mant := uint32(h) & 0x3ff
-	switch {
-	case exp == 0x1f: // infinity or NaN
-		return math.Float32frombits(sign | 0xff<<23 | mant<<13)
-	case exp != 0: // normal
-		return math.Float32frombits(sign | (exp+127-15)<<23 | mant<<13)
-	case mant == 0: // signed zero
-		return math.Float32frombits(sign)
-	}
-	// Subnormal: mant × 2^-24. In float32 it is normal, so shift the
-	// leading one into the implicit-bit position, lowering the exponent
-	// from that of 2^-14 (the smallest normal half) by one per shift.
-	e := uint32(127 - 14)
-	for mant&0x400 == 0 {
-		mant <<= 1
-		e--
-	}
-	return math.Float32frombits(sign | e<<23 | (mant&0x3ff)<<13)
-}
-
-// bfloat16ToFloat32 converts a bfloat16 value, the top half of a float32, to
-// float32. The conversion is exact for all values, NaN payloads included.
-func bfloat16ToFloat32(b uint16) float32 {
-	return math.Float32frombits(uint32(b) << 16)
 }
 
 // entry is one validated tensor description from a header.
