@@ -16,17 +16,16 @@ import (
 // -tokenizer, or a BPE of -vocab tokens trained on the training documents),
 // prepared shards are read and checked against their manifest, synthetic
 // sources are generated.
-func loadData(f *flags) (train.Data, *data.Dataset, error) {
+func loadData(f *flags) (*data.Dataset, error) {
 	ds, err := data.LoadDataset(f.source, data.DatasetOptions{
 		Tokenizer:   tokenizerSpec(f),
 		ValFraction: f.valFrac,
 		Seed:        f.seed,
 	})
 	if err != nil {
-		return train.Data{}, nil, fmt.Errorf("flag -data: %w", err)
+		return nil, fmt.Errorf("flag -data: %w", err)
 	}
-	d := train.Data{Train: ds.Train, Val: ds.Val, ValBytesPerToken: ds.ValBytesPerToken, Tokenizer: ds.Tokenizer}
-	return d, ds, nil
+	return ds, nil
 }
 
 // tokenizerSpec says which tokenizer LoadDataset uses: the resumed run's,

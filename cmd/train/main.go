@@ -137,12 +137,12 @@ func run(args []string) error {
 	if err := opt.AdamW.Validate(); err != nil {
 		return err
 	}
-	d, ds, err := loadData(f)
+	ds, err := loadData(f)
 	if err != nil {
 		return err
 	}
-	if f.unique > int64(len(d.Train)) {
-		return fmt.Errorf("flag -unique %d: the training split has only %d tokens", f.unique, len(d.Train))
+	if f.unique > int64(len(ds.Train)) {
+		return fmt.Errorf("flag -unique %d: the training split has only %d tokens", f.unique, len(ds.Train))
 	}
 	opt.UniqueTokens = int(f.unique)
 	if f.config == "" {
@@ -154,11 +154,12 @@ func run(args []string) error {
 		cfg.Params(), cfg.NonEmbeddingParams(), cfg.HiddenSize, cfg.NumHiddenLayers, cfg.NumAttentionHeads,
 		cfg.NumKeyValueHeads, cfg.VocabSize, cfg.FLOPsPerToken(f.seq)/1e6)
 	fmt.Fprintf(log, "data: %s; %d train tokens, %d validation tokens; %d steps of %d tokens = %d tokens\n",
-		ds.Description, len(d.Train), len(d.Val), steps, f.batch*f.seq*f.accum, int64(steps)*int64(f.batch*f.seq*f.accum))
+		ds.Description, len(ds.Train), len(ds.Val), steps, f.batch*f.seq*f.accum, int64(steps)*int64(f.batch*f.seq*f.accum))
 	if ds.EntropyRate > 0 {
 		fmt.Fprintf(log, "data: the source's entropy rate, the lowest loss any model can reach, is %.4f nats/token\n", ds.EntropyRate)
 	}
 	fmt.Fprintf(log, "device: %s, GOMAXPROCS %d\n", dev.Name(), runtime.GOMAXPROCS(0))
+	d := train.Data{Train: ds.Train, Val: ds.Val, ValBytesPerToken: ds.ValBytesPerToken, Tokenizer: ds.Tokenizer}
 	tr, err := train.New(dev, cfg, d, opt)
 	if err != nil {
 		return err
