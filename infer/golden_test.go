@@ -14,7 +14,7 @@ import (
 // and by full recomputation: each must give PyTorch's continuation.
 func TestGolden(t *testing.T) {
 	golden.ForEach(t, func(t *testing.T, gc *golden.Case) {
-		m, err := Load(kernels.NewCPU(0), gc.Dir)
+		m, err := Open(kernels.NewCPU(0), gc.Dir)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -29,7 +29,7 @@ func TestLoadHalfPrecisionFolders(t *testing.T) {
 			if err := json.Unmarshal(raw, &want); err != nil {
 				t.Fatal(err)
 			}
-			m, err := Load(kernels.NewCPU(1), dir)
+			m, err := Open(kernels.NewCPU(1), dir)
 			if err != nil {
 				t.Fatal(err)
 			}

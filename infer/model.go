@@ -27,20 +27,6 @@ type Model struct {
 	progs     map[[2]int]*kernels.Program
 }
 
-// Load reads dir (config.json, model.safetensors, tokenizer.json if present)
-// onto dev.
-func Load(dev kernels.Device, dir string) (*Model, error) {
-	cfg, values, tok, err := readFolder(dir)
-	if err != nil {
-		return nil, err
-	}
-	m, err := New(dev, cfg, values, tok)
-	if err != nil {
-		return nil, fmt.Errorf("load %s: %w", dir, err)
-	}
-	return m, nil
-}
-
 // readFolder reads a model folder's config, parameters and, if present,
 // tokenizer.
 func readFolder(dir string) (model.Config, [][]float32, *data.Tokenizer, error) {

@@ -10,9 +10,10 @@ import (
 	"github.com/plateau-lab/plateau/model/llama2c"
 )
 
-// Open loads a model from path onto dev: a Hugging Face model folder (see
-// Load) or a llama2.c checkpoint file (see package llama2c), converted on
-// load.
+// Open loads a model from path onto dev: a Hugging Face model folder
+// (config.json, model.safetensors in f32, f16 or bf16, tokenizer.json if
+// present) or a llama2.c checkpoint file (see package llama2c), converted
+// on load.
 func Open(dev kernels.Device, path string) (*Model, error) {
 	cfg, values, tok, err := ReadModel(path)
 	if err != nil {
