@@ -115,18 +115,17 @@ func check(op string, b kernels.Buf, dt kernels.DType, n int) error {
 // Upload copies src into dst (queued on the stream; src may be reused when
 // Upload returns, since the driver stages pageable memory before returning).
 func (d *Device) Upload(dst kernels.Buf, src []float32) error {
-	if err := check("upload", dst, kernels.F32, len(src)); err != nil {
-		return err
-	}
-	if len(src) == 0 {
-		return nil
-	}
-	return d.upload(dst, unsafe.Pointer(&src[0]))
+	return uploadSlice(d, dst, src, kernels.F32)
 }
 
 // UploadInt32 copies src into dst.
 func (d *Device) UploadInt32(dst kernels.Buf, src []int32) error {
-	if err := check("upload", dst, kernels.I32, len(src)); err != nil {
+	return uploadSlice(d, dst, src, kernels.I32)
+}
+
+// uploadSlice checks src against dst, of element type dt, and queues the copy.
+func uploadSlice[T float32 | int32](d *Device, dst kernels.Buf, src []T, dt kernels.DType) error {
+	if err := check("upload", dst, dt, len(src)); err != nil {
 		return err
 	}
 	if len(src) == 0 {
