@@ -1,0 +1,112 @@
+// Package report writes a scaling study as one self-contained HTML page:
+// the verdict of the limit test, every fitted number with its interval,
+// the plots (embedded, with PNG and SVG files beside the page), the runs,
+// the plan, the machine and commit, and the command that reproduces it.
+package report
+
+import (
+	"bytes"
+	"encoding/base64"
+	"fmt"
+	"html/template"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/plateau-lab/plateau/internal/atomicfile"
+	"github.com/plateau-lab/plateau/scaling"
+	"github.com/plateau-lab/plateau/scaling/chart"
+)
+
+// PlotsDir is the folder, inside a report's folder, that holds its figures
+// as PNG and SVG.
+const PlotsDir = "plots"
+
+// Page is the report's file name inside its folder.
+const Page = "report.html"
+
+// Run is one row of the report's table of runs: every run of the sweep,
+// whether or not it was fitted.
+type Run struct {
+	Name   string
+	Preset string
+	Params float64 // non-embedding parameters
+	Tokens float64
+	FLOPs  float64
+	Loss   float64 // held-out loss, nats/token; 0 when unfinished
+	BPB    float64 // held-out bits per byte; 0 when unknown
+	Status string  // "done", "failed", "diverged", "unfinished", ...
+}
+
+// Input is what a report shows.
+type Input struct {
+	Title      string
+	Source     string // where the points came from: a runs folder or a CSV file
+	Analysis   *scaling.Analysis
+	Curves     []scaling.Curve // loss curves of the runs; none for points from a CSV
+	Entropy    float64         // the data's entropy rate in nats/token, 0 when unknown
+	Runs       []Run           // the sweep's runs; none for points from a CSV
+	Problems   []string        // runs left out of the fits, and why
+	Plan       string          // the sweep's plan as JSON; empty for points from a CSV
+	Provenance Provenance
+}
+
+// Write renders in into dir: the figures under dir/plots (PNG and SVG) and
+// dir/report.html with the PNGs embedded, so the page can be mailed or
+// attached on its own. Every file is written to a temporary name and
+// renamed into place. It returns the paths written.
+func Write(dir string, in Input) ([]string, error) {
+	if in.Analysis == nil {
+		return nil, fmt.Errorf("report %s: no analysis to report", dir)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("report %s: %w", dir, err)
+	}
+	figs, missing := figures(in)
+	page := pageData{Input: in, Missing: missing}
+	var written []string
+	for _, f := range figs {
+		p, err := f.build()
+		if err != nil {
+			page.Missing = append(page.Missing, fmt.Sprintf("%s: %v", f.Title, err))
+			continue
+		}
+		paths, err := chart.Save(p, filepath.Join(dir, PlotsDir), f.Name)
+		if err != nil {
+			return written, fmt.Errorf("report %s: %w", dir, err)
+		}
+		written = append(written, paths...)
+		png, err := os.ReadFile(paths[0])
+		if err != nil {
+			return written, fmt.Errorf("report %s: %w", dir, err)
+		}
+		page.Figures = append(page.Figures, shownFigure{
+			Title: f.Title, Caption: f.Caption,
+			PNG: template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(png)),
+			SVG: PlotsDir + "/" + f.Name + ".svg",
+		})
+	}
+	var buf bytes.Buffer
+	if err := pageTemplate.Execute(&buf, page); err != nil {
+		return written, fmt.Errorf("report %s: render: %w", dir, err)
+	}
+	path := filepath.Join(dir, Page)
+	if err := atomicfile.Write(path, func(w io.Writer) error { _, err := w.Write(buf.Bytes()); return err }); err != nil {
+		return written, fmt.Errorf("report: %w", err)
+	}
+	return append(written, path), nil
+}
+
+// pageData is what the template sees.
+type pageData struct {
+	Input
+	Figures []shownFigure
+	Missing []string
+}
+
+// shownFigure is a rendered figure: its PNG inline and a link to its SVG.
+type shownFigure struct {
+	Title, Caption string
+	PNG            template.URL
+	SVG            string
+}
