@@ -32,7 +32,8 @@ const (
 const legendGap vg.Length = 8
 
 // Save writes p as dir/name.png (Width x Height at DPI) and dir/name.svg
-// (with its fonts embedded, so it renders the same everywhere), creating dir
+// (naming its serif fonts rather than embedding them, which keeps a figure
+// near 30 KB instead of 550 KB), creating dir
 // if needed, and returns the two paths. Each file is written
 // to a temporary file in dir and renamed into place, so a reader never sees
 // a partial figure. The legend is drawn in a column right of the axes,
@@ -56,7 +57,7 @@ func Save(p *plot.Plot, dir, name string) ([]string, error) {
 			return vgimg.PngCanvas{Canvas: vgimg.NewWith(vgimg.UseWH(Width, Height), vgimg.UseDPI(DPI))}
 		}},
 		{"svg", func() vg.CanvasWriterTo {
-			return vgsvg.NewWith(vgsvg.UseWH(Width, Height), vgsvg.EmbedFonts(true))
+			return vgsvg.NewWith(vgsvg.UseWH(Width, Height), vgsvg.EmbedFonts(false))
 		}},
 	}
 	var paths []string
