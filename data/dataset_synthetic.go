@@ -16,6 +16,27 @@ const syntheticValBase = 1 << 62
 // synthetic spec: the streams are held in memory (4 bytes a token).
 const maxSyntheticTokens = 1 << 34
 
+// EntropyRate is the entropy rate in nats per token of the source a data
+// spec names, without generating it: the closed-form rate for
+// synthetic:KIND (with its seed), 0 for every other source, whose entropy
+// is unknown. The fits compare their irreducible loss E with it.
+func EntropyRate(spec string) (float64, error) {
+	s, err := parseSpec(spec)
+	if err != nil || s.kind != "synthetic" {
+		return 0, err
+	}
+	seed, err := s.intParam("seed", 1, 0, math.MaxInt64)
+	if err != nil {
+		return 0, err
+	}
+	syn, err := NewSynthetic(s.path, uint64(seed))
+	if err != nil {
+		return 0, fmt.Errorf("data %q: %w", spec, err)
+	}
+	h, _ := syn.EntropyRate()
+	return h, nil
+}
+
 // loadSynthetic generates the training and validation streams of a
 // synthetic:KIND spec.
 func loadSynthetic(s sourceSpec, opts DatasetOptions) (*Dataset, error) {

@@ -219,3 +219,28 @@ func TestNewSyntheticErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestEntropyRateOfSpec(t *testing.T) {
+	mix, err := NewSynthetic("mix", 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := mix.EntropyRate()
+	for _, c := range []struct {
+		spec string
+		want float64
+		bad  bool
+	}{
+		{"synthetic:mix?seed=3&train=1000", want, false},
+		{"builtin", 0, false},
+		{"dir:/nowhere", 0, false},
+		{"synthetic:nosuch", 0, true},
+		{"synthetic:mix?seed=-1", 0, true},
+		{"what:ever", 0, true},
+	} {
+		got, err := EntropyRate(c.spec)
+		if (err != nil) != c.bad || got != c.want {
+			t.Errorf("EntropyRate(%q) = %v, %v; want %v (error: %v)", c.spec, got, err, c.want, c.bad)
+		}
+	}
+}
