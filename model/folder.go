@@ -1,7 +1,10 @@
 package model
 
 import (
+	"bufio"
 	"fmt"
+	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -86,9 +89,51 @@ func paramsFrom(c Config, f *safetensors.File) ([][]float32, error) {
 	return values, nil
 }
 
-// WriteFolder writes c and values (ParamSpecs order) as config.json and
-// model.safetensors into dir, an existing directory.
-func WriteFolder(dir string, c Config, values [][]float32) error {
+// OpenFunc opens a file for writing, as os.OpenFile does. The writers of
+// model folders and of training runs take one so that a test can stand in
+// a disk that fills up or fails part way; nil means os.OpenFile.
+type OpenFunc func(name string, flag int, perm fs.FileMode) (io.WriteCloser, error)
+
+// FolderWriter writes model folders, creating every file through Open. Its
+// zero value writes to the real file system; WriteFolder and SaveFolder
+// use it.
+type FolderWriter struct {
+	// Open creates the folder's files; nil means os.OpenFile.
+	Open OpenFunc
+}
+
+// WriteFile creates (or truncates) the file at path and fills it with what
+// fn writes, through a buffer. It does not sync: Save syncs the whole folder
+// before swapping it in. Errors are of the form "write PATH: ...".
+func (fw FolderWriter) WriteFile(path string, fn func(w io.Writer) error) error {
+	open := fw.Open
+	if open == nil {
+		open = func(name string, flag int, perm fs.FileMode) (io.WriteCloser, error) {
+			return os.OpenFile(name, flag, perm)
+		}
+	}
+	f, err := open(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	bw := bufio.NewWriter(f)
+	err = fn(bw)
+	if err == nil {
+		err = bw.Flush()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}
+
+// Write writes c and values (ParamSpecs order) as config.json and
+// model.safetensors into dir, an existing directory. It is not atomic:
+// Save is.
+func (fw FolderWriter) Write(dir string, c Config, values [][]float32) error {
 	specs := c.ParamSpecs()
 	if len(values) != len(specs) {
 		return fmt.Errorf("write %s: %d tensors for %d parameters", dir, len(values), len(specs))
@@ -100,28 +145,24 @@ func WriteFolder(dir string, c Config, values [][]float32) error {
 		}
 		tensors[i] = safetensors.Tensor{Name: p.Name, Shape: p.Shape, Data: values[i]}
 	}
-	cfg := filepath.Join(dir, ConfigFile)
-	f, err := os.Create(cfg)
-	if err != nil {
-		return fmt.Errorf("write %s: %w", cfg, err)
+	if err := fw.WriteFile(filepath.Join(dir, ConfigFile), func(w io.Writer) error { return WriteConfig(w, c) }); err != nil {
+		return err
 	}
-	if err := WriteConfig(f, c); err != nil {
-		f.Close()
-		return fmt.Errorf("write %s: %w", cfg, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", cfg, err)
-	}
-	return safetensors.WriteFile(filepath.Join(dir, WeightsFile), tensors, map[string]string{"format": "pt"})
+	return fw.WriteFile(filepath.Join(dir, WeightsFile), func(w io.Writer) error {
+		return safetensors.Write(w, tensors, map[string]string{"format": "pt"})
+	})
 }
 
-// SaveFolder replaces dir atomically with a model folder holding c and
-// values; extra, when not nil, adds more files (a tokenizer, optimizer
-// state) to the new folder before it is swapped in. A crash at any moment
-// leaves either the old or the new complete folder.
-func SaveFolder(dir string, c Config, values [][]float32, extra func(tmpDir string) error) error {
+// Save replaces dir atomically with a model folder holding c and values;
+// extra, when not nil, adds more files (a tokenizer, optimizer state) to
+// the new folder before it is swapped in. Every file is synced, then the
+// folder is swapped in by renames (internal/atomicfile.WriteDir): a crash
+// at any moment leaves either the old or the new complete folder, possibly
+// at a recovery path that LoadFolder (or atomicfile.Recover) moves back. A
+// failed write leaves the old folder untouched and names the file.
+func (fw FolderWriter) Save(dir string, c Config, values [][]float32, extra func(tmpDir string) error) error {
 	return atomicfile.WriteDir(dir, func(tmp string) error {
-		if err := WriteFolder(tmp, c, values); err != nil {
+		if err := fw.Write(tmp, c, values); err != nil {
 			return err
 		}
 		if extra != nil {
@@ -129,4 +170,19 @@ func SaveFolder(dir string, c Config, values [][]float32, extra func(tmpDir stri
 		}
 		return nil
 	})
+}
+
+// WriteFolder writes c and values (ParamSpecs order) as config.json and
+// model.safetensors into dir, an existing directory, on the real file
+// system (FolderWriter.Write).
+func WriteFolder(dir string, c Config, values [][]float32) error {
+	return FolderWriter{}.Write(dir, c, values)
+}
+
+// SaveFolder replaces dir atomically with a model folder holding c and
+// values, on the real file system (FolderWriter.Save); extra, when not nil,
+// adds more files to the new folder before it is swapped in. A crash at any
+// moment leaves either the old or the new complete folder.
+func SaveFolder(dir string, c Config, values [][]float32, extra func(tmpDir string) error) error {
+	return FolderWriter{}.Save(dir, c, values, extra)
 }

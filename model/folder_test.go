@@ -1,12 +1,16 @@
 package model
 
 import (
+	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 
+	"github.com/plateau-lab/plateau/internal/faultio"
 	"github.com/plateau-lab/plateau/model/safetensors"
 )
 
@@ -98,6 +102,59 @@ func TestFolderErrors(t *testing.T) {
 				if !strings.Contains(err.Error(), w) {
 					t.Errorf("error %q does not mention %q", err, w)
 				}
+			}
+		})
+	}
+}
+
+// TestSaveFolderWriteFails: a write that fails while a folder is being
+// replaced (a full disk, through FolderWriter.Open) is an error naming the
+// file and wrapping the cause, and leaves the old folder complete and
+// unchanged, with no temporary folder beside it.
+func TestSaveFolderWriteFails(t *testing.T) {
+	c := NewConfig(Shape{32, 2, 4, 2}, 50, 64)
+	old, next := c.Init(3), c.Init(4)
+	cases := []struct {
+		name string
+		disk *faultio.Disk
+	}{
+		{"config", &faultio.Disk{Name: ConfigFile, After: 10}},
+		{"weights", &faultio.Disk{Name: WeightsFile, After: 4096}},
+		{"extra file", &faultio.Disk{Name: "extra.json", Err: syscall.EIO}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			parent := t.TempDir()
+			dir := filepath.Join(parent, "m")
+			if err := SaveFolder(dir, c, old, nil); err != nil {
+				t.Fatal(err)
+			}
+			fw := FolderWriter{Open: tc.disk.OpenFile}
+			err := fw.Save(dir, c, next, func(tmp string) error {
+				return fw.WriteFile(filepath.Join(tmp, "extra.json"), func(w io.Writer) error {
+					_, err := w.Write([]byte("{}"))
+					return err
+				})
+			})
+			want := tc.disk.Err
+			if want == nil {
+				want = syscall.ENOSPC
+			}
+			if tc.disk.Failed() == 0 || !errors.Is(err, want) || !strings.Contains(err.Error(), tc.disk.Name) {
+				t.Fatalf("Save: %v (faults %d); want %v naming %s", err, tc.disk.Failed(), want, tc.disk.Name)
+			}
+			_, got, err := LoadFolder(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := range old {
+				if !slices.Equal(got[i], old[i]) {
+					t.Fatalf("tensor %d changed", i)
+				}
+			}
+			entries, _ := os.ReadDir(parent)
+			if len(entries) != 1 {
+				t.Errorf("left beside the folder: %v", entries)
 			}
 		})
 	}

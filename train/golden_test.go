@@ -47,6 +47,9 @@ func TestGoldenAdamWStep(t *testing.T) {
 		if err := w.UploadGrads(refGrads); err != nil {
 			t.Fatal(err)
 		}
+		if _, _, err := opt.measure(1); err != nil {
+			t.Fatal(err)
+		}
 		opt.update(1, a.LR, 1)
 		fromRef, err := w.Download()
 		if err != nil {
@@ -70,10 +73,10 @@ func TestGoldenAdamWStep(t *testing.T) {
 		opt.begin()
 		p.Run()
 		dev.Axpy(opt.lossAcc(), 1, p.LossBuf())
-		opt.update(1, a.LR, 1)
-		if _, _, err := opt.read(1); err != nil {
+		if _, _, err := opt.measure(1); err != nil {
 			t.Fatal(err)
 		}
+		opt.update(1, a.LR, 1)
 		after, err := w.Download()
 		if err != nil {
 			t.Fatal(err)

@@ -78,11 +78,25 @@ func (o *optimizer) begin() {
 	o.dev.Zero(o.stats)
 }
 
-// update applies AdamW step (1-based) with learning rate lr to gradients
-// summed over accum micro-batches.
+// measure adds up the squared gradients and reads the step's mean loss and
+// the global gradient norm before clipping back to the host. It waits for
+// the device; nothing has been applied to the weights yet.
+func (o *optimizer) measure(accum int) (loss, gradNorm float64, err error) {
+	o.dev.SumSquares(o.stats.Slice(1, 1), o.w.AllGrad)
+	v := o.host
+	if err := o.dev.Download(v, o.stats); err != nil {
+		return 0, 0, err
+	}
+	if err := o.dev.Sync(); err != nil {
+		return 0, 0, err
+	}
+	return float64(v[0]), math.Sqrt(float64(v[1])) / float64(accum), nil
+}
+
+// update queues AdamW step (1-based) with learning rate lr on gradients
+// summed over accum micro-batches, whose squared sum measure has computed.
 func (o *optimizer) update(step int, lr float64, accum int) {
 	d, w := o.dev, o.w
-	d.SumSquares(o.stats.Slice(1, 1), w.AllGrad)
 	d.ClipScale(o.scale, o.stats.Slice(1, 1), float32(1/float64(accum)), float32(o.cfg.ClipNorm))
 	n, nd := w.AllW.N, w.DecayN
 	groups := []struct {
@@ -96,17 +110,4 @@ func (o *optimizer) update(step int, lr float64, accum int) {
 		d.AdamW(w.AllW.Slice(g.off, g.n), w.AllGrad.Slice(g.off, g.n), w.AllM.Slice(g.off, g.n), w.AllV.Slice(g.off, g.n), o.scale,
 			float32(lr), float32(o.cfg.Beta1), float32(o.cfg.Beta2), float32(o.cfg.Eps), float32(g.wd), step)
 	}
-}
-
-// read waits for the device and returns the step's mean loss and the global
-// gradient norm before clipping.
-func (o *optimizer) read(accum int) (loss, gradNorm float64, err error) {
-	v := o.host
-	if err := o.dev.Download(v, o.stats); err != nil {
-		return 0, 0, err
-	}
-	if err := o.dev.Sync(); err != nil {
-		return 0, 0, err
-	}
-	return float64(v[0]), math.Sqrt(float64(v[1])) / float64(accum), nil
 }

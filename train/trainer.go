@@ -1,6 +1,7 @@
 package train
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -51,6 +52,14 @@ type Options struct {
 	Out    string    // run folder: metrics.jsonl and the model/ checkpoint
 	Resume bool      // continue from Out/model when it exists
 	Log    io.Writer // progress lines; nil = silent
+
+	// OnNaN says what a step whose loss or gradient is NaN or infinite
+	// does; the zero value stops the run with a *DivergedError.
+	OnNaN NaNPolicy
+	// OpenFile creates the files the run writes (the checkpoint's files and
+	// metrics.jsonl); nil means os.OpenFile. Tests pass one that fails, to
+	// check that a full disk is reported and loses nothing.
+	OpenFile model.OpenFunc
 }
 
 // ModelDir is the checkpoint folder inside a run folder.
@@ -103,6 +112,10 @@ func New(dev kernels.Device, cfg model.Config, d Data, opt Options) (*Trainer, e
 	if err := opt.Schedule.Validate(); err != nil {
 		return nil, err
 	}
+	if err := opt.OnNaN.Validate(); err != nil {
+		return nil, err
+	}
+	opt.OnNaN = opt.OnNaN.withDefaults()
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
@@ -192,16 +205,21 @@ func (t *Trainer) Evaluate() (float64, error) {
 
 // Step runs optimizer step i (0-based) at the schedule's learning rate:
 // Accum micro-batches forward and backward, then clipping and AdamW. It
-// returns the mean loss and the gradient norm before clipping. Run calls it;
-// benchmarks call it directly.
+// returns the mean loss and the gradient norm before clipping; when either
+// is NaN or infinite it applies no update and returns a *DivergedError.
+// Run calls it; benchmarks call it directly.
 func (t *Trainer) Step(i int) (loss, gradNorm float64, err error) {
 	return t.step(i, t.opt.Schedule.At(i))
 }
 
+// step runs step i with learning rate lr on the batches i+Skipped. The loss
+// and gradient norm are read back before AdamW is queued, so a non-finite
+// step leaves the weights and the moments as they were.
 func (t *Trainer) step(i int, lr float64) (loss, gradNorm float64, err error) {
 	t.optim.begin()
+	b := i + t.state.Skipped
 	for m := 0; m < t.opt.Accum; m++ {
-		if err := t.batch.Batch(i*t.opt.Accum+m, t.ids, t.tgt); err != nil {
+		if err := t.batch.Batch(b*t.opt.Accum+m, t.ids, t.tgt); err != nil {
 			return 0, 0, err
 		}
 		if err := t.prog.SetBatch(t.ids, t.tgt); err != nil {
@@ -210,41 +228,79 @@ func (t *Trainer) step(i int, lr float64) (loss, gradNorm float64, err error) {
 		t.prog.Run()
 		t.dev.Axpy(t.optim.lossAcc(), float32(1/float64(t.opt.Accum)), t.prog.LossBuf())
 	}
+	if loss, gradNorm, err = t.optim.measure(t.opt.Accum); err != nil {
+		return 0, 0, err
+	}
+	if !finite(loss) || !finite(gradNorm) {
+		return loss, gradNorm, t.diagnose(i, loss, gradNorm)
+	}
 	t.optim.update(i+1, lr, t.opt.Accum)
-	return t.optim.read(t.opt.Accum)
+	return loss, gradNorm, nil
+}
+
+// trainStep runs step i as the NaN policy says: a step whose loss or
+// gradient is not finite is retried on the next batch with a lower learning
+// rate while skips are allowed, and is a *DivergedError otherwise. It
+// returns the learning rate the step ran at.
+func (t *Trainer) trainStep(i int) (loss, gradNorm, lr float64, err error) {
+	p := t.opt.OnNaN
+	for {
+		lr = t.opt.Schedule.At(i) * t.state.lrScale()
+		loss, gradNorm, err = t.step(i, lr)
+		var d *DivergedError
+		if !errors.As(err, &d) || !p.Skip || t.state.Skipped >= p.MaxSkips {
+			return loss, gradNorm, lr, err
+		}
+		t.state.Skipped++
+		t.state.LRScale = t.state.lrScale() * p.LRFactor
+		t.logf("step %d: loss %v, gradient norm %v (%s): batch skipped, %d of at most %d; learning rate now %.4g x the schedule\n",
+			i+1, loss, gradNorm, d.Tensor, t.state.Skipped, p.MaxSkips, t.state.LRScale)
+	}
 }
 
 // Run trains to Options.Steps, resuming from the checkpoint in Out when
 // Options.Resume is set and one exists, and leaves the final model in
-// ModelDir(Out).
-func (t *Trainer) Run() (Result, error) {
+// ModelDir(Out). A NaN or infinite loss or gradient ends it with a
+// *DivergedError (unless Options.OnNaN skips the batch), leaving the last
+// good checkpoint in place.
+func (t *Trainer) Run() (res Result, err error) {
 	o := t.opt
 	dir := ModelDir(o.Out)
 	if err := os.MkdirAll(o.Out, 0o755); err != nil {
 		return Result{}, fmt.Errorf("run folder: %w", err)
 	}
+	resumed := false
 	if o.Resume {
-		if _, err := os.Stat(filepath.Join(dir, model.ConfigFile)); err == nil {
-			st, err := loadCheckpoint(dir, t.cfg, t.w)
-			if err != nil {
-				return Result{}, err
-			}
-			if st.Batch != o.Batch || st.Seq != o.Seq || st.Accum != o.Accum || st.Seed != o.Seed || st.Unique != o.UniqueTokens {
-				return Result{}, fmt.Errorf("resume %s: checkpoint trained with batch %d, seq %d, accum %d, seed %d, unique tokens %d; this run has batch %d, seq %d, accum %d, seed %d, unique tokens %d",
-					dir, st.Batch, st.Seq, st.Accum, st.Seed, st.Unique, o.Batch, o.Seq, o.Accum, o.Seed, o.UniqueTokens)
-			}
-			st.Steps = o.Steps
-			t.state = st
-			t.logf("resumed from %s at step %d\n", dir, st.Step)
+		if resumed, err = hasCheckpoint(dir); err != nil {
+			return Result{}, err
 		}
 	}
-	metrics, err := openMetrics(filepath.Join(o.Out, "metrics.jsonl"), t.state.Step, o.Resume)
+	if resumed {
+		st, err := loadCheckpoint(dir, t.cfg, t.w)
+		if err != nil {
+			return Result{}, err
+		}
+		if st.Batch != o.Batch || st.Seq != o.Seq || st.Accum != o.Accum || st.Seed != o.Seed || st.Unique != o.UniqueTokens {
+			return Result{}, fmt.Errorf("resume %s: checkpoint trained with batch %d, seq %d, accum %d, seed %d, unique tokens %d; this run has batch %d, seq %d, accum %d, seed %d, unique tokens %d",
+				dir, st.Batch, st.Seq, st.Accum, st.Seed, st.Unique, o.Batch, o.Seq, o.Accum, o.Seed, o.UniqueTokens)
+		}
+		st.Steps = o.Steps
+		t.state = st
+		t.logf("resumed from %s at step %d\n", dir, st.Step)
+	}
+	metrics, err := openMetrics(o.OpenFile, filepath.Join(o.Out, "metrics.jsonl"), t.state.Step, resumed)
 	if err != nil {
 		return Result{}, err
 	}
-	defer metrics.close()
+	defer func() {
+		if cerr := metrics.close(); err == nil {
+			err = cerr
+		}
+	}()
+	fw := model.FolderWriter{Open: o.OpenFile}
+	saved := t.state.Step // the step of the checkpoint on disk (0: none)
 
-	res := Result{FirstLoss: math.NaN(), FirstVal: math.NaN(), ValLoss: t.state.LastVal}
+	res = Result{FirstLoss: math.NaN(), FirstVal: math.NaN(), ValLoss: t.state.LastVal}
 	tokensPerStep := int64(o.Batch * o.Seq * o.Accum)
 	start := time.Now()
 	wall0 := t.state.WallS
@@ -263,14 +319,13 @@ func (t *Trainer) Run() (Result, error) {
 	first := t.state.Step
 	lastLog, lastLogTime, evalTime := first, time.Now(), time.Duration(0)
 	for i := t.state.Step; i < o.Steps; i++ {
-		lr := o.Schedule.At(i)
-		loss, gnorm, err := t.step(i, lr)
+		loss, gnorm, lr, err := t.trainStep(i)
+		if d := (*DivergedError)(nil); errors.As(err, &d) {
+			d.Checkpoint, d.CheckpointStep = dir, saved
+			return res, d
+		}
 		if err != nil {
 			return res, fmt.Errorf("step %d: %w", i+1, err)
-		}
-		if math.IsNaN(loss) || math.IsInf(loss, 0) || math.IsNaN(gnorm) || math.IsInf(gnorm, 0) {
-			return res, fmt.Errorf("step %d: loss %v, gradient norm %v: training diverged; the last checkpoint in %s is from step %d",
-				i+1, loss, gnorm, dir, t.state.Step)
 		}
 		if math.IsNaN(res.FirstLoss) {
 			res.FirstLoss = loss
@@ -279,8 +334,10 @@ func (t *Trainer) Run() (Result, error) {
 		t.state.Step = i + 1
 		t.state.Tokens += tokensPerStep
 		t.state.WallS = wall0 + time.Since(start).Seconds()
+		t.state.LastLoss = loss
 		done := t.state.Step == o.Steps
-		rec := Record{Step: t.state.Step, Tokens: t.state.Tokens, Epoch: t.Epochs(t.state.Step), TrainLoss: loss, LR: lr, GradNorm: gnorm, WallS: t.state.WallS}
+		rec := Record{Step: t.state.Step, Tokens: t.state.Tokens, Epoch: t.Epochs(t.state.Step + t.state.Skipped), TrainLoss: loss,
+			LR: lr, GradNorm: gnorm, WallS: t.state.WallS, SkippedBatches: t.state.Skipped}
 		if done || (o.EvalEvery > 0 && t.state.Step%o.EvalEvery == 0) {
 			e0 := time.Now()
 			v, err := t.Evaluate()
@@ -303,16 +360,20 @@ func (t *Trainer) Run() (Result, error) {
 		}
 		stop := t.state.Step == o.StopAt
 		if done || stop || (o.SaveEvery > 0 && t.state.Step%o.SaveEvery == 0) {
-			if err := saveCheckpoint(dir, t.cfg, t.w, t.data.Tokenizer, t.state); err != nil {
-				return res, fmt.Errorf("checkpoint at step %d: %w", t.state.Step, err)
+			if err := metrics.sync(); err != nil {
+				return res, err
 			}
+			if err := saveCheckpoint(fw, dir, t.cfg, t.w, t.data.Tokenizer, t.state); err != nil {
+				return res, fmt.Errorf("checkpoint at step %d: %w; the checkpoint in %s is still the one from step %d", t.state.Step, err, dir, saved)
+			}
+			saved = t.state.Step
 		}
 		if stop {
 			break
 		}
 	}
 	res.Steps, res.Tokens, res.WallS = t.state.Step, t.state.Tokens, t.state.WallS
-	res.Epochs = t.Epochs(t.state.Step)
+	res.Epochs = t.Epochs(t.state.Step + t.state.Skipped)
 	if t.state.WallS > 0 {
 		res.TokensPerS = float64(res.Tokens) / t.state.WallS
 	}

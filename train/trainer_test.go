@@ -26,16 +26,25 @@ func patterned(n, vocab int, seed uint64) []int32 {
 	return out
 }
 
-func tinyRun(t *testing.T, out string, steps, stopAt int, resume bool) (*Trainer, Result) {
-	t.Helper()
+// tiny returns the model, data and options of a run small enough to train
+// in a fraction of a second: 2 layers of width 32, 40 tokens, batches of
+// 2 x 4 x 16 tokens, a checkpoint every 4 steps and a metrics line every 2.
+func tiny(out string, steps int) (model.Config, Data, Options) {
 	cfg := model.NewConfig(model.Shape{Hidden: 32, Layers: 2, Heads: 4, KVHeads: 2}, 40, 64)
 	d := Data{Train: patterned(20000, 40, 1), Val: patterned(4000, 40, 2), ValBytesPerToken: 1}
 	opt := Options{
-		Batch: 4, Seq: 16, Accum: 2, Steps: steps, StopAt: stopAt,
+		Batch: 4, Seq: 16, Accum: 2, Steps: steps,
 		Schedule: Schedule{Kind: "cosine", LR: 3e-3, MinLR: 3e-4, Warmup: 3},
 		AdamW:    DefaultAdamW, Seed: 7, EvalEvery: 5, EvalBatches: 4, SaveEvery: 4, LogEvery: 2,
-		Out: out, Resume: resume,
+		Out: out,
 	}
+	return cfg, d, opt
+}
+
+func tinyRun(t *testing.T, out string, steps, stopAt int, resume bool) (*Trainer, Result) {
+	t.Helper()
+	cfg, d, opt := tiny(out, steps)
+	opt.StopAt, opt.Resume = stopAt, resume
 	tr, err := New(kernels.NewCPU(2), cfg, d, opt)
 	if err != nil {
 		t.Fatal(err)

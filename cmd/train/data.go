@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"github.com/plateau-lab/plateau/data"
+	"github.com/plateau-lab/plateau/internal/atomicfile"
 	"github.com/plateau-lab/plateau/model"
 	"github.com/plateau-lab/plateau/train"
 )
@@ -17,8 +18,12 @@ import (
 // prepared shards are read and checked against their manifest, synthetic
 // sources are generated.
 func loadData(f *flags) (*data.Dataset, error) {
+	tok, err := tokenizerSpec(f)
+	if err != nil {
+		return nil, err
+	}
 	ds, err := data.LoadDataset(f.source, data.DatasetOptions{
-		Tokenizer:   tokenizerSpec(f),
+		Tokenizer:   tok,
 		ValFraction: f.valFrac,
 		Seed:        f.seed,
 	})
@@ -29,16 +34,22 @@ func loadData(f *flags) (*data.Dataset, error) {
 }
 
 // tokenizerSpec says which tokenizer LoadDataset uses: the resumed run's,
-// the -tokenizer flag's (gpt2 or a tokenizer.json), or bpe:VOCAB.
-func tokenizerSpec(f *flags) string {
-	resumed := filepath.Join(train.ModelDir(f.out), model.TokenizerFile)
+// the -tokenizer flag's (gpt2 or a tokenizer.json), or bpe:VOCAB. Before it
+// looks for the resumed run's, it puts back the complete old checkpoint if
+// the run was killed between the two renames of a checkpoint save.
+func tokenizerSpec(f *flags) (string, error) {
 	if f.resume {
+		dir := train.ModelDir(f.out)
+		if err := atomicfile.Recover(dir); err != nil {
+			return "", fmt.Errorf("flag -resume: %w", err)
+		}
+		resumed := filepath.Join(dir, model.TokenizerFile)
 		if _, err := os.Stat(resumed); err == nil {
-			return resumed
+			return resumed, nil
 		}
 	}
 	if f.tokenizer != "" {
-		return f.tokenizer
+		return f.tokenizer, nil
 	}
-	return "bpe:" + strconv.Itoa(f.vocab)
+	return "bpe:" + strconv.Itoa(f.vocab), nil
 }

@@ -5,6 +5,17 @@
 //	go run ./cmd/train                       # n2m on the built-in corpus, a few minutes on 2 cores
 //	go run ./cmd/train -preset n2m -steps 2000 -out runs/n2m
 //	go run ./cmd/train -out runs/n2m -resume # continue an interrupted run
+//
+// A run killed at any moment resumes with -resume from its last complete
+// checkpoint (docs/guarantees.md). A NaN or infinite loss or gradient stops
+// the run and the command exits with status 3 (other failures exit 1), so
+// that a sweep can mark the run as diverged; -on-nan skip instead drops
+// such batches, lowering the learning rate, up to -nan-max-skips of them.
+//
+// For crash tests only: when the environment variable
+// PLATEAU_TEST_SLOW_WRITES holds a duration ("50ms"), every file the run
+// writes waits that long before it is created, so that a test can kill the
+// process while a checkpoint is being written. Unset, it does nothing.
 package main
 
 import (
@@ -23,11 +34,28 @@ import (
 	"github.com/plateau-lab/plateau/train"
 )
 
+// exitDiverged is the exit status of a run stopped by a NaN or infinite
+// loss or gradient.
+const exitDiverged = 3
+
 func main() {
-	if err := run(os.Args[1:]); err != nil && !errors.Is(err, flag.ErrHelp) {
+	err := run(os.Args[1:])
+	if err != nil && !errors.Is(err, flag.ErrHelp) {
 		fmt.Fprintln(os.Stderr, "train:", err)
-		os.Exit(1)
 	}
+	os.Exit(exitStatus(err))
+}
+
+// exitStatus is the command's exit status after run returned err: 0 for
+// success (and -help), exitDiverged for a diverged run, 1 otherwise.
+func exitStatus(err error) int {
+	switch d := (*train.DivergedError)(nil); {
+	case err == nil || errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.As(err, &d):
+		return exitDiverged
+	}
+	return 1
 }
 
 type flags struct {
@@ -46,6 +74,9 @@ type flags struct {
 	saveEvery, logEvery               int
 	out                               string
 	resume                            bool
+	onNaN                             string
+	nanLRFactor                       float64
+	nanMaxSkips                       int
 	dev                               devices.Flags
 }
 
@@ -80,12 +111,24 @@ func parse(args []string) (*flags, error) {
 	fs.IntVar(&f.logEvery, "log-every", 10, "steps between progress lines")
 	fs.StringVar(&f.out, "out", "runs/default", "run folder")
 	fs.BoolVar(&f.resume, "resume", false, "continue from the checkpoint in -out")
+	fs.StringVar(&f.onNaN, "on-nan", "stop", "a NaN or infinite loss or gradient: stop (exit status 3) or skip (drop the batch, lower the learning rate)")
+	fs.Float64Var(&f.nanLRFactor, "nan-lr-factor", train.DefaultNaNLRFactor, "with -on-nan skip: learning-rate multiplier at each skipped batch")
+	fs.IntVar(&f.nanMaxSkips, "nan-max-skips", train.DefaultNaNMaxSkips, "with -on-nan skip: batches a run may skip before it stops")
 	f.dev.Register(fs)
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	if f.onNaN != "stop" && f.onNaN != "skip" {
+		return nil, fmt.Errorf("flag -on-nan %q: want stop or skip", f.onNaN)
+	}
+	if !(f.nanLRFactor > 0 && f.nanLRFactor <= 1) {
+		return nil, fmt.Errorf("flag -nan-lr-factor %v: want 0 < factor <= 1", f.nanLRFactor)
+	}
+	if f.nanMaxSkips < 1 {
+		return nil, fmt.Errorf("flag -nan-max-skips %d: want at least 1", f.nanMaxSkips)
 	}
 	return f, nil
 }
@@ -124,6 +167,10 @@ func run(args []string) error {
 		Seed:      f.seed,
 		EvalEvery: f.evalEvery, EvalBatches: f.evalBatches, SaveEvery: f.saveEvery, LogEvery: f.logEvery,
 		Out: f.out, Resume: f.resume, Log: log,
+		OnNaN: train.NaNPolicy{Skip: f.onNaN == "skip", LRFactor: f.nanLRFactor, MaxSkips: f.nanMaxSkips},
+	}
+	if opt.OpenFile, err = slowWrites(os.Getenv(slowWritesEnv)); err != nil {
+		return err
 	}
 	if f.tokenizer == "" && f.vocab < 257 {
 		return fmt.Errorf("flag -vocab %d: a byte-level BPE needs at least 257 tokens (256 bytes and end-of-text)", f.vocab)

@@ -3,10 +3,16 @@ package main
 import (
 	"bufio"
 	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/plateau-lab/plateau/train"
 )
 
 // TestSmoke trains a small preset on the built-in corpus end to end and
@@ -113,11 +119,156 @@ func TestBadFlags(t *testing.T) {
 		{[]string{"extra"}, "unexpected argument"},
 		{[]string{"-device", "tpu"}, "flag -device"},
 		{[]string{"-precision", "bf16"}, "flag -device: device cpu: precision"},
+		{[]string{"-on-nan", "retry"}, `flag -on-nan "retry"`},
+		{[]string{"-nan-lr-factor", "0"}, "flag -nan-lr-factor 0"},
+		{[]string{"-nan-lr-factor", "1.5"}, "flag -nan-lr-factor 1.5"},
+		{[]string{"-nan-max-skips", "0"}, "flag -nan-max-skips 0"},
 	}
 	for _, c := range cases {
 		err := run(append(c.args, "-out", t.TempDir()))
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%v: error %v, want one mentioning %q", c.args, err, c.want)
+		}
+	}
+}
+
+// tinyArgs is a run of a few steps on a synthetic source, small enough to
+// take a fraction of a second.
+func tinyArgs(out string, extra ...string) []string {
+	args := []string{"-data", "synthetic:markov1?train=20000&val=4096&doc=256", "-preset", "n100k",
+		"-batch", "4", "-seq", "32", "-steps", "8", "-save-every", "2", "-eval-every", "4", "-eval-batches", "1",
+		"-threads", "1", "-out", out}
+	return append(args, extra...)
+}
+
+// TestDiverged: a learning rate that blows the weights up ends the run with
+// a *train.DivergedError and exit status 3, leaving the checkpoint of the
+// last good step; -on-nan skip drops bad batches up to -nan-max-skips and
+// then stops the same way.
+func TestDiverged(t *testing.T) {
+	cases := []struct {
+		name  string
+		extra []string
+		skips int
+	}{
+		{"stop", nil, 0},
+		{"skip", []string{"-on-nan", "skip", "-nan-max-skips", "2", "-nan-lr-factor", "0.1"}, 2},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			out := t.TempDir()
+			err := run(tinyArgs(out, append([]string{"-lr", "1e30", "-schedule", "constant", "-warmup", "0", "-save-every", "1"}, tc.extra...)...))
+			var d *train.DivergedError
+			if !errors.As(err, &d) || d.Skipped != tc.skips || d.Step != 2 {
+				t.Fatalf("run: %v; want a *train.DivergedError at step 2 after %d skips", err, tc.skips)
+			}
+			if got := exitStatus(err); got != exitDiverged {
+				t.Errorf("exit status %d, want %d", got, exitDiverged)
+			}
+			ck, err := train.ReadCheckpoint(train.ModelDir(out))
+			if err != nil || ck.State.Step != 1 || d.CheckpointStep != 1 {
+				t.Errorf("want the checkpoint of step 1 left and named; error names step %d; reading it: %v", d.CheckpointStep, err)
+			}
+		})
+	}
+}
+
+func TestExitStatus(t *testing.T) {
+	cases := []struct {
+		err  error
+		want int
+	}{
+		{nil, 0},
+		{flag.ErrHelp, 0},
+		{errors.New("flag -data: no such file"), 1},
+		{fmt.Errorf("sweep: %w", &train.DivergedError{Step: 3, Tensor: train.TensorLoss}), exitDiverged},
+	}
+	for _, tc := range cases {
+		if got := exitStatus(tc.err); got != tc.want {
+			t.Errorf("exitStatus(%v) = %d, want %d", tc.err, got, tc.want)
+		}
+	}
+}
+
+func TestSlowWrites(t *testing.T) {
+	cases := []struct {
+		value   string
+		enabled bool
+		err     bool
+	}{
+		{"", false, false},
+		{"1ms", true, false},
+		{"0s", true, false},
+		{"soon", false, true},
+		{"-5ms", false, true},
+	}
+	for _, tc := range cases {
+		open, err := slowWrites(tc.value)
+		if (open != nil) != tc.enabled || (err != nil) != tc.err {
+			t.Errorf("slowWrites(%q) = %v, %v; want enabled %v, error %v", tc.value, open != nil, err, tc.enabled, tc.err)
+		}
+		if err != nil && !strings.Contains(err.Error(), slowWritesEnv) {
+			t.Errorf("slowWrites(%q): error %q does not name %s", tc.value, err, slowWritesEnv)
+		}
+	}
+	t.Setenv(slowWritesEnv, "soon")
+	if err := run(tinyArgs(t.TempDir())); err == nil || !strings.Contains(err.Error(), slowWritesEnv) {
+		t.Errorf("run with %s=soon: %v", slowWritesEnv, err)
+	}
+}
+
+// TestResumeTokenizerAfterCrash: a run killed between the two renames of a
+// checkpoint save has no model/ folder, only the complete old one aside;
+// -resume must put it back before it looks for the run's tokenizer, and go
+// on with that tokenizer (here of 300 tokens, while the flags now ask for a
+// new one of 400, which the checkpoint's model cannot take and this corpus
+// cannot even train).
+func TestResumeTokenizerAfterCrash(t *testing.T) {
+	corpus := t.TempDir()
+	words := strings.Fields("the a plateau loss falls as a power law of data and parameters until it does not")
+	r := rand.New(rand.NewPCG(1, 2))
+	for i := range 40 {
+		var b strings.Builder
+		for range 300 {
+			b.WriteString(words[r.IntN(len(words))])
+			b.WriteByte(' ')
+		}
+		if err := os.WriteFile(filepath.Join(corpus, fmt.Sprintf("doc%02d.txt", i)), []byte(b.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out := t.TempDir()
+	base := []string{"-data", "dir:" + corpus, "-preset", "n100k", "-batch", "4", "-seq", "32", "-save-every", "5",
+		"-eval-every", "5", "-eval-batches", "1", "-threads", "1", "-out", out}
+	if err := run(append(base, "-vocab", "300", "-steps", "10")); err != nil {
+		t.Fatal(err)
+	}
+	model := train.ModelDir(out)
+	if err := os.Rename(model, filepath.Join(out, ".model.old")); err != nil {
+		t.Fatal(err)
+	}
+	if err := run(append(base, "-vocab", "400", "-steps", "15", "-resume")); err != nil {
+		t.Fatalf("resume after a crash between the renames: %v", err)
+	}
+	ck, err := train.ReadCheckpoint(model)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ck.State.Step != 15 || ck.Config.VocabSize != 300 {
+		t.Errorf("checkpoint at step %d with vocab %d, want step 15 and the first run's vocab 300", ck.State.Step, ck.Config.VocabSize)
+	}
+	f, err := os.Open(filepath.Join(out, "metrics.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	recs, err := train.ReadMetrics(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range recs {
+		if r.Step <= 0 && i > 0 || i > 0 && r.Step <= recs[i-1].Step {
+			t.Errorf("metrics line %d is step %d after step %d: a step logged twice", i, r.Step, recs[i-1].Step)
 		}
 	}
 }
