@@ -191,3 +191,39 @@ func TestAnalyzeTime(t *testing.T) {
 	}
 	t.Logf("Analyze on %d points, 200 resamples, 1 worker: %v; verdict %s", len(pts), time.Since(start).Round(time.Millisecond), a.Limit.Verdict.Class)
 }
+
+// TestAnalyzeUsesCurves: loss curves feed the frontier, in Approach 1
+// and in the limit test's comparison of laws on it.
+func TestAnalyzeUsesCurves(t *testing.T) {
+	rng := rand.New(rand.NewPCG(39, 40))
+	curves := lawCurves(synthLaw, logspace(1e6, 1e9, 8), 1e11)
+	var pts []Point
+	for _, c := range curves {
+		for _, j := range []int{20, 40, 59} { // three budgets per size
+			pts = append(pts, Point{Run: c.Run, Params: c.Params, Tokens: c.Tokens[j], Loss: c.Loss[j] * math.Exp(0.005*rng.NormFloat64())})
+		}
+	}
+	a, err := Analyze(pts, curves, fastAnalyzeOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Frontier == nil || a.Frontier.Candidates != len(pts)+60*len(curves) || a.Frontier.Runs != len(curves) {
+		t.Fatalf("frontier %+v, want candidates from %d points and %d curves of 60 entries in %d runs", a.Frontier, len(pts), len(curves), len(curves))
+	}
+	if a.Limit == nil || a.Limit.Frontier == nil || a.Limit.Frontier.Broken == nil {
+		t.Fatalf("limit test without a broken law on the frontier; warnings %q", a.Warnings)
+	}
+	n := 0
+	for _, s := range a.Limit.Scores {
+		if s.Data == "frontier" {
+			n++
+		}
+	}
+	if n != 3 {
+		t.Errorf("%d laws scored on the frontier, want 3; notes %q", n, a.Limit.Notes)
+	}
+	t.Logf("frontier of %d points (%d training); verdict: %s", len(a.Frontier.Points), a.Limit.Frontier.Train, a.Limit.Verdict.Summary())
+	if a.Limit.Verdict.Class != VerdictSaturating || a.Limit.E != a.Law.Intervals.E {
+		t.Errorf("verdict %q citing E %v; want %q citing the all-points E %v", a.Limit.Verdict.Class, a.Limit.E, VerdictSaturating, a.Law.Intervals.E)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+	"time"
 )
 
 // coverageGrid is a coarse start grid for the synthetic coverage checks:
@@ -140,5 +141,41 @@ func TestIntervalJSONLeavesOutNonFinite(t *testing.T) {
 		if !same(back.Value, tc.iv.Value) || !same(back.Lo, tc.iv.Lo) || !same(back.Hi, tc.iv.Hi) {
 			t.Errorf("round trip of %v gave %v", tc.iv, back)
 		}
+	}
+}
+
+// TestBootstrapLawChinchilla puts intervals on the fit to the 240
+// Chinchilla points and checks that they contain the replication's
+// published estimates (Besiroglu et al. 2024: A = 482.01, B = 2085.43,
+// E = 1.8172, alpha = 0.3478, beta = 0.3658). Skipped with -short.
+func TestBootstrapLawChinchilla(t *testing.T) {
+	if testing.Short() {
+		t.Skip("slow: a 4500-start fit and 100 refits on 240 points")
+	}
+	pts := dropHighestLosses(chinchillaPoints(t), 5)
+	f, err := FitLaw(pts, FitOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	iv, err := BootstrapLaw(pts, f, BootstrapOptions{Resamples: 100, Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("100 resamples in %v: E %v, A %v, alpha %v, B %v, beta %v, a %v, b %v (%d failed)",
+		time.Since(start).Round(time.Millisecond), iv.E, iv.A, iv.Alpha, iv.B, iv.Beta, iv.NExponent, iv.DExponent, iv.Failed)
+	for _, c := range []struct {
+		name      string
+		iv        Interval
+		published float64
+	}{
+		{"A", iv.A, 482.01}, {"B", iv.B, 2085.43}, {"E", iv.E, 1.8172}, {"alpha", iv.Alpha, 0.3478}, {"beta", iv.Beta, 0.3658},
+	} {
+		if !c.iv.Contains(c.published) {
+			t.Errorf("%s: interval %v misses the replication's %v", c.name, c.iv, c.published)
+		}
+	}
+	if iv.Failed > 10 {
+		t.Errorf("%d of 100 refits failed", iv.Failed)
 	}
 }

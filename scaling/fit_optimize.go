@@ -166,7 +166,9 @@ type fitOutcome struct {
 }
 
 // restartTol is the relative decrease of the objective below which a
-// restart from the best attempt counts as confirming it.
+// restart from the best attempt counts as confirming it (a decrease
+// below the solver's own absolute tolerance also does: on a small
+// objective a restart can crawl along a flat valley by amounts that far).
 const restartTol = 1e-6
 
 // maxRestarts bounds the restart check.
@@ -240,7 +242,7 @@ func multiStart(p fitProblem, starts [][]float64, workers int, s solverSettings)
 			out.best = next
 		}
 		last = next
-		confirmed = drop <= restartTol*math.Max(math.Abs(out.best.f), 1e-300)
+		confirmed = drop <= math.Max(restartTol*math.Abs(out.best.f), s.funcTol)
 	}
 	grad := make([]float64, len(out.best.x))
 	o.gradient(grad, out.best.x)

@@ -1,6 +1,7 @@
 package scaling
 
 import (
+	"fmt"
 	"math"
 	"testing"
 
@@ -73,4 +74,18 @@ func TestLawOptimalUndefined(t *testing.T) {
 	if a, b := (Law{}).AllocationExponents(); !math.IsNaN(a) || !math.IsNaN(b) {
 		t.Errorf("zero law: exponents %v, %v; want NaN", a, b)
 	}
+}
+
+// The compute-optimal split of Gopher's budget under the law Hoffmann et
+// al. 2022 fitted (their Approach 3, with its constants as published,
+// rounded; their 40B comes from the unrounded fit).
+func ExampleLaw_Optimal() {
+	l := Law{E: 1.69, A: 406.4, Alpha: 0.34, B: 410.7, Beta: 0.28}
+	n, d := l.Optimal(5.76e23)
+	a, b := l.AllocationExponents()
+	fmt.Printf("N_opt = %.3g parameters, D_opt = %.3g tokens, loss %.3f\n", n, d, l.Loss(n, d))
+	fmt.Printf("N_opt ∝ C^%.2f, D_opt ∝ C^%.2f\n", a, b)
+	// Output:
+	// N_opt = 3.22e+10 parameters, D_opt = 2.98e+12 tokens, loss 1.931
+	// N_opt ∝ C^0.45, D_opt ∝ C^0.55
 }

@@ -175,12 +175,16 @@ type LimitTest struct {
 	MeanLogResidual Interval      `json:"mean_log_residual"`
 	Scores          []ModelScore  `json:"scores"`
 	Frontier        *FrontierLaws `json:"frontier,omitempty"`
-	Entropy         *EntropyCheck `json:"entropy,omitempty"`
-	Level           float64       `json:"level"`
-	Resamples       int           `json:"resamples"`
-	Failed          int           `json:"failed"`
-	Notes           []string      `json:"notes,omitempty"` // parts that could not be done, and why
-	Verdict         Verdict       `json:"verdict"`
+	// E is the irreducible loss the verdict cites: LimitOptions.E when
+	// given (the fit to all points), else the training fit's, with the
+	// interval from the prediction intervals' resamples.
+	E         Interval      `json:"E"`
+	Entropy   *EntropyCheck `json:"entropy,omitempty"`
+	Level     float64       `json:"level"`
+	Resamples int           `json:"resamples"`
+	Failed    int           `json:"failed"`
+	Notes     []string      `json:"notes,omitempty"` // parts that could not be done, and why
+	Verdict   Verdict       `json:"verdict"`
 }
 
 // splitSizes is how many points TestLimit trains on and holds out.
@@ -331,12 +335,12 @@ func TestLimit(points []Point, curves []Curve, opt LimitOptions) (*LimitTest, er
 	t.Frontier, t.Scores, t.Notes = frontierScores(points, curves, t.SplitCompute, law.HuberDelta, opt.BinsPerDecade, t.Scores, t.Notes)
 
 	// (c) E against the entropy.
+	t.E = br.interval(0, law.Law.E)
+	if opt.E != nil {
+		t.E = *opt.E
+	}
 	if opt.Entropy > 0 {
-		e := br.interval(0, law.Law.E)
-		if opt.E != nil {
-			e = *opt.E
-		}
-		t.Entropy = &EntropyCheck{H: opt.Entropy, E: e, Difference: e.Value - opt.Entropy, Inside: e.Contains(opt.Entropy)}
+		t.Entropy = &EntropyCheck{H: opt.Entropy, E: t.E, Difference: t.E.Value - opt.Entropy, Inside: t.E.Contains(opt.Entropy)}
 	}
 	t.Verdict = t.judge()
 	return t, nil

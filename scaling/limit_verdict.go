@@ -82,8 +82,8 @@ func (t *LimitTest) classify(sat, pow *ModelScore) (class, why string) {
 		return VerdictFasterThanLaw, fmt.Sprintf("%d of %d held-out points lie below their intervals (chance %.2g if the law held) and their mean log residual %+.3g is below the %+.3g to %+.3g the law allows: loss falls faster at large compute than the law fitted at small compute predicts",
 			t.Below, m, t.BelowP, mean.Value, mean.Lo, mean.Hi)
 	case sat != nil && pow != nil && sat.HeldOutRMSE < (1-saturatingMargin)*pow.HeldOutRMSE:
-		return VerdictSaturating, fmt.Sprintf("the held-out points agree with the law, and the saturating law predicts them %s than the pure power law: loss is flattening towards the floor E = %.4g nats",
-			timesBetter(pow.HeldOutRMSE/sat.HeldOutRMSE), t.Law.Law.E)
+		return VerdictSaturating, fmt.Sprintf("the held-out points agree with the law, and the saturating law predicts them %s than the pure power law: loss is flattening towards the floor E = %s nats",
+			timesBetter(pow.HeldOutRMSE/sat.HeldOutRMSE), t.E)
 	default:
 		clause := "the held-out points agree with the law"
 		if sat != nil && pow != nil {
