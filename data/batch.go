@@ -105,12 +105,15 @@ type ValBatch struct {
 	IDs, Targets []int32
 }
 
-// ValBatches cuts tokens into consecutive windows of seq+1 tokens whose
-// inputs do not overlap (window k starts at k*seq), and groups them into at
-// most maxBatches batches of batch rows (all complete batches when
-// maxBatches <= 0), dropping an incomplete last batch. The batches are
-// copies and are the same on every call. It is an error if tokens do not
-// fill one batch.
+// ValBatches cuts tokens into windows of seq+1 tokens whose inputs do not
+// overlap (window k starts at k*seq) and groups them into at most
+// maxBatches batches of batch rows (all complete batches when maxBatches
+// <= 0). When the batches need fewer windows than the stream holds, the
+// windows they take are spread evenly over the whole stream rather than
+// taken from its start, so that a capped evaluation still sees every part
+// of the held-out set (its first documents alone can be unlike the rest).
+// The batches are copies and are the same on every call. It is an error if
+// tokens do not fill one batch.
 func ValBatches(tokens []int32, batch, seq, maxBatches int) ([]ValBatch, error) {
 	if batch < 1 || seq < 1 {
 		return nil, fmt.Errorf("validation batches: batch %d and sequence length %d must be positive", batch, seq)
@@ -126,14 +129,16 @@ func ValBatches(tokens []int32, batch, seq, maxBatches int) ([]ValBatch, error) 
 	if count == 0 {
 		return nil, fmt.Errorf("validation batches: stream of %d tokens does not fill one batch of %d windows of %d tokens", len(tokens), batch, seq+1)
 	}
-	n := batch * seq
+	rows := count * batch
 	out := make([]ValBatch, count)
 	for j := range out {
-		start := j * n
-		out[j] = ValBatch{
-			IDs:     append([]int32(nil), tokens[start:start+n]...),
-			Targets: append([]int32(nil), tokens[start+1:start+n+1]...),
+		vb := ValBatch{IDs: make([]int32, batch*seq), Targets: make([]int32, batch*seq)}
+		for r := range batch {
+			start := (j*batch + r) * windows / rows * seq
+			copy(vb.IDs[r*seq:(r+1)*seq], tokens[start:start+seq])
+			copy(vb.Targets[r*seq:(r+1)*seq], tokens[start+1:start+seq+1])
 		}
+		out[j] = vb
 	}
 	return out, nil
 }

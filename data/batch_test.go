@@ -209,6 +209,7 @@ func TestValBatches(t *testing.T) {
 		{"exact fit", 2*3*4 + 1, 3, 4, 0, 2, ""},
 		{"drops partial batch", 2*3*4 + 10, 3, 4, 0, 2, ""},
 		{"capped", 100*3*4 + 1, 3, 4, 5, 5, ""},
+		{"capped, uneven spacing", 7*3*4 + 3, 3, 4, 2, 2, ""},
 		{"too short", 3 * 4, 3, 4, 0, 0, "stream of 12 tokens does not fill one batch of 3 windows of 5"},
 		{"empty", 0, 1, 1, 0, 0, "stream of 0 tokens"},
 		{"bad shape", 100, 0, 4, 0, 0, "must be positive"},
@@ -229,11 +230,15 @@ func TestValBatches(t *testing.T) {
 			if len(got) != tt.wantBatches {
 				t.Fatalf("%d batches, want %d", len(got), tt.wantBatches)
 			}
-			// Window w of the whole set starts at w*seq: inputs tile the
-			// stream without overlap.
+			// Row r of all the batches is window r*W/R of the W in the
+			// stream (R rows in all): evenly spread, inputs never overlap,
+			// and every window in order when all are used.
+			windows := (tt.tokens - 1) / tt.seq
+			rows := tt.wantBatches * tt.batch
 			for j, vb := range got {
 				for k := range vb.IDs {
-					pos := int32(j*tt.batch*tt.seq + k)
+					r := j*tt.batch + k/tt.seq
+					pos := int32(r*windows/rows*tt.seq + k%tt.seq)
 					if vb.IDs[k] != pos || vb.Targets[k] != pos+1 {
 						t.Fatalf("batch %d element %d: id %d target %d, want %d %d", j, k, vb.IDs[k], vb.Targets[k], pos, pos+1)
 					}
