@@ -47,14 +47,7 @@ func TestFitPoints(t *testing.T) {
 			t.Errorf("%s: %v", f, err)
 		}
 	}
-	raw, err := os.ReadFile(filepath.Join(out, "fit.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var a scaling.Analysis
-	if err := json.Unmarshal(raw, &a); err != nil {
-		t.Fatalf("fit.json: %v", err)
-	}
+	a, _ := readFit(t, out)
 	if a.Law == nil || a.Law.Intervals == nil {
 		t.Fatal("fit.json has no Approach 3 law with intervals")
 	}
@@ -64,6 +57,20 @@ func TestFitPoints(t *testing.T) {
 	if !strings.Contains(log.String(), "verdict:") {
 		t.Errorf("the log does not give the verdict:\n%s", log.String())
 	}
+}
+
+// readFit reads the fit.json of a report folder, and returns its bytes too.
+func readFit(t *testing.T, dir string) (*scaling.Analysis, []byte) {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join(dir, "fit.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var a scaling.Analysis
+	if err := json.Unmarshal(raw, &a); err != nil {
+		t.Fatalf("%s/fit.json: %v", dir, err)
+	}
+	return &a, raw
 }
 
 func TestFitBadInput(t *testing.T) {

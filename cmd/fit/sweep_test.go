@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"io"
 	"math"
 	"os"
@@ -70,14 +69,7 @@ func TestMicroSweep(t *testing.T) {
 		}
 	}
 
-	raw, err := os.ReadFile(filepath.Join(out, "fit.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var a scaling.Analysis
-	if err := json.Unmarshal(raw, &a); err != nil {
-		t.Fatalf("fit.json: %v", err)
-	}
+	a, raw := readFit(t, out)
 	if len(a.Points) != 12 {
 		t.Fatalf("fitted %d points, the sweep has 12", len(a.Points))
 	}
@@ -111,7 +103,7 @@ func TestMicroSweep(t *testing.T) {
 	if err := run([]string{"-runs", sweepDir, "-out", out2, "-bootstrap", "40"}, io.Discard); err != nil {
 		t.Fatal(err)
 	}
-	raw2, _ := os.ReadFile(filepath.Join(out2, "fit.json"))
+	_, raw2 := readFit(t, out2)
 	if string(raw) != string(raw2) {
 		t.Error("fit.json differs between two fits of the same runs with the same seed")
 	}
