@@ -75,7 +75,7 @@ func TestMicroSweep(t *testing.T) {
 	}
 	minLoss := math.Inf(1)
 	last := map[float64]float64{} // loss at the previous budget, by N
-	for _, pt := range a.Points {  // sorted by N, then D
+	for _, pt := range a.Points { // sorted by N, then D
 		minLoss = math.Min(minLoss, pt.Loss)
 		if prev, ok := last[pt.Params]; ok && pt.Loss > prev+0.02 {
 			t.Errorf("%s: loss %.4f above the smaller budget's %.4f", pt.Run, pt.Loss, prev)
