@@ -164,7 +164,7 @@ func Analyze(points []Point, curves []Curve, opt AnalyzeOptions) (*Analysis, err
 		e := a.Law.Intervals.E
 		lopt.E = &e
 	}
-	if t, err := TestLimit(points, curves, lopt); err != nil {
+	if t, err := RunLimitTest(points, curves, lopt); err != nil {
 		fail(err)
 	} else {
 		a.Limit = t

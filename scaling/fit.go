@@ -128,6 +128,11 @@ func FitLaw(points []Point, opt FitOptions) (*LawFit, error) {
 	if math.IsInf(f.Objective, 1) {
 		return nil, fmt.Errorf("fit L(N,D): %s", f.Message)
 	}
+	for i, v := range lawStats(f.Law)[:5] {
+		if !isFinite(v) {
+			return nil, fmt.Errorf("fit L(N,D): the best fit has %s = %v (fitted parameter %v): the points do not determine the law", []string{"E", "A", "alpha", "B", "beta"}[i], v, f.theta)
+		}
+	}
 	return f, nil
 }
 

@@ -9,7 +9,7 @@ import (
 	"gonum.org/v1/gonum/stat/distuv"
 )
 
-// DefaultHeldOut is the fraction of points, by compute, that TestLimit
+// DefaultHeldOut is the fraction of points, by compute, that RunLimitTest
 // holds out when LimitOptions.HeldOut is zero.
 const DefaultHeldOut = 1.0 / 3
 
@@ -17,7 +17,7 @@ const DefaultHeldOut = 1.0 / 3
 // counts to mean anything.
 const minHeldOut = 3
 
-// LimitOptions configure TestLimit.
+// LimitOptions configure RunLimitTest.
 type LimitOptions struct {
 	// HeldOut is the fraction of points, the largest by compute, that the
 	// laws are fitted without and must predict; 0 means DefaultHeldOut.
@@ -153,7 +153,7 @@ func (v Verdict) Summary() string {
 	return s
 }
 
-// LimitTest is the outcome of TestLimit.
+// LimitTest is the outcome of RunLimitTest.
 type LimitTest struct {
 	TrainPoints   int            `json:"train_points"`
 	HeldOutPoints int            `json:"held_out_points"`
@@ -187,7 +187,7 @@ type LimitTest struct {
 	Verdict   Verdict       `json:"verdict"`
 }
 
-// splitSizes is how many points TestLimit trains on and holds out.
+// splitSizes is how many points RunLimitTest trains on and holds out.
 func splitSizes(n int, frac float64) (train, held int) {
 	held = int(math.Round(float64(n) * frac))
 	return n - held, held
@@ -205,16 +205,18 @@ func minSplitPoints(frac float64) int {
 	return math.MaxInt
 }
 
-// TestLimit asks whether loss keeps following the fitted law at the
+// RunLimitTest asks whether loss keeps following the fitted law at the
 // largest compute:
 //
 // (a) It sorts the points by compute, fits the saturating law (FitLaw)
 // on the smaller part and predicts each held-out point, with a
 // prediction interval from refits on bootstrap resamples of the training
-// points plus a training residual drawn at random per resample (the
-// scatter of single runs). It counts points above, inside and below
-// their intervals, and the binomial chance of counts as large if the law
-// held.
+// points plus, per point and resample, a training residual drawn at
+// random and scaled up for the five fitted parameters (the scatter of
+// single runs). It counts points above, inside and below their
+// intervals, gives the binomial chance of counts as large if the law
+// held, and sets the held-out points' mean log residual against the
+// range the same resamples give it.
 //
 // (b) On the same split it scores the saturating and the pure power law
 // on the points, and the saturating, pure and broken (BrokenLaw) laws
@@ -225,9 +227,9 @@ func minSplitPoints(frac float64) int {
 // (c) When opt.Entropy is known it compares E with it.
 //
 // The Verdict classifies the result (see the Verdict constants). Parts
-// that cannot be done are recorded in Notes; TestLimit fails only when
+// that cannot be done are recorded in Notes; RunLimitTest fails only when
 // the points cannot be split or the training law cannot be fitted.
-func TestLimit(points []Point, curves []Curve, opt LimitOptions) (*LimitTest, error) {
+func RunLimitTest(points []Point, curves []Curve, opt LimitOptions) (*LimitTest, error) {
 	frac := opt.HeldOut
 	if frac == 0 {
 		frac = DefaultHeldOut

@@ -25,7 +25,7 @@ func bend(pts []Point, c0, k float64) []Point {
 	return out
 }
 
-func TestTestLimitVerdicts(t *testing.T) {
+func TestRunLimitTestVerdicts(t *testing.T) {
 	rng := rand.New(rand.NewPCG(21, 22))
 	lawful := synthPoints(synthLaw, synthNs, synthDs, 0.01, rng)
 	pure := synthPoints(Law{A: 60, Alpha: 0.25, B: 300, Beta: 0.2}, synthNs, synthDs, 0.01, rng)
@@ -41,7 +41,7 @@ func TestTestLimitVerdicts(t *testing.T) {
 		{"bends up", bend(lawful, split, 0.03), VerdictBendingAway},
 		{"bends down", bend(lawful, split, -0.03), VerdictFasterThanLaw},
 	} {
-		lt, err := TestLimit(tc.points, nil, limitTestOptions())
+		lt, err := RunLimitTest(tc.points, nil, limitTestOptions())
 		if err != nil {
 			t.Fatalf("%s: %v", tc.name, err)
 		}
@@ -78,7 +78,7 @@ func TestTestLimitVerdicts(t *testing.T) {
 	}
 }
 
-func TestTestLimitEntropy(t *testing.T) {
+func TestRunLimitTestEntropy(t *testing.T) {
 	pts := synthPoints(synthLaw, synthNs, synthDs, 0.01, rand.New(rand.NewPCG(23, 24)))
 	for _, tc := range []struct {
 		h      float64
@@ -91,7 +91,7 @@ func TestTestLimitEntropy(t *testing.T) {
 	} {
 		opt := limitTestOptions()
 		opt.Entropy = tc.h
-		lt, err := TestLimit(pts, nil, opt)
+		lt, err := RunLimitTest(pts, nil, opt)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -104,7 +104,7 @@ func TestTestLimitEntropy(t *testing.T) {
 	opt := limitTestOptions()
 	opt.Entropy = 1.7
 	opt.E = &Interval{Value: 1.9, Lo: 1.85, Hi: 1.95}
-	lt, err := TestLimit(pts, nil, opt)
+	lt, err := RunLimitTest(pts, nil, opt)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,26 +113,26 @@ func TestTestLimitEntropy(t *testing.T) {
 	}
 }
 
-func TestTestLimitNeedsEnoughPoints(t *testing.T) {
+func TestRunLimitTestNeedsEnoughPoints(t *testing.T) {
 	pts := synthPoints(synthLaw, synthNs[:2], synthDs[:4], 0.01, rand.New(rand.NewPCG(1, 1)))
-	_, err := TestLimit(pts, nil, limitTestOptions())
+	_, err := RunLimitTest(pts, nil, limitTestOptions())
 	if err == nil || !strings.Contains(err.Error(), "need at least 9 points to hold out the largest 33% by compute (6 to fit the 5-parameter law, 3 to test it), got 8") {
 		t.Errorf("8 points: error %v", err)
 	}
 	opt := limitTestOptions()
 	opt.HeldOut = 1.5
-	if _, err := TestLimit(pts, nil, opt); err == nil || !strings.Contains(err.Error(), "held-out fraction 1.5") {
+	if _, err := RunLimitTest(pts, nil, opt); err == nil || !strings.Contains(err.Error(), "held-out fraction 1.5") {
 		t.Errorf("fraction 1.5: error %v", err)
 	}
 }
 
-// TestTestLimitWithoutResamples: with resampling off there are no
+// TestRunLimitTestWithoutResamples: with resampling off there are no
 // intervals, and the verdict says it cannot judge.
-func TestTestLimitWithoutResamples(t *testing.T) {
+func TestRunLimitTestWithoutResamples(t *testing.T) {
 	pts := synthPoints(synthLaw, synthNs, synthDs, 0.01, rand.New(rand.NewPCG(2, 2)))
 	opt := limitTestOptions()
 	opt.Bootstrap.Resamples = -1
-	lt, err := TestLimit(pts, nil, opt)
+	lt, err := RunLimitTest(pts, nil, opt)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -210,7 +210,7 @@ func BenchmarkLimitCalibration(b *testing.B) {
 				pts := bend(synthPoints(tc.law, synthNs, synthDs, 0.01, rand.New(rand.NewPCG(99, uint64(r)))), 1e18, tc.k)
 				opt := limitTestOptions()
 				opt.Bootstrap.Seed = uint64(r)
-				lt, err := TestLimit(pts, nil, opt)
+				lt, err := RunLimitTest(pts, nil, opt)
 				if err != nil {
 					b.Fatal(err)
 				}
