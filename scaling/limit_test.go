@@ -223,3 +223,26 @@ func BenchmarkLimitCalibration(b *testing.B) {
 		}
 	}
 }
+
+// TestClassifyImplausibleExponents: a law that converged but with an
+// exponent no language model has (loss that does not depend on N at this
+// scale lets alpha run off) is not extrapolated from.
+func TestClassifyImplausibleExponents(t *testing.T) {
+	for _, c := range []struct {
+		alpha, beta float64
+		want        string
+	}{
+		{14.2, 0.3, VerdictInconclusive},
+		{0.3, -0.01, VerdictInconclusive},
+		{0, 0.3, VerdictInconclusive},
+		{0.34, 0.28, VerdictNoLimitYet},
+	} {
+		lt := &LimitTest{
+			HeldOutPoints: 4, Inside: 4, Resamples: 100, AboveP: 1, BelowP: 1,
+			Law: &LawFit{Converged: true, Law: Law{E: 1.7, A: 400, Alpha: c.alpha, B: 400, Beta: c.beta}},
+		}
+		if got, why := lt.classify(nil, nil); got != c.want {
+			t.Errorf("alpha %g, beta %g: verdict %q (%s), want %q", c.alpha, c.beta, got, why, c.want)
+		}
+	}
+}

@@ -11,6 +11,16 @@ import (
 // fitted for the prediction intervals to be trusted.
 const minResampleShare = 0.5
 
+// maxExponent bounds the exponents alpha and beta a law may have for its
+// extrapolation to be judged: published fits of language models put them
+// between about 0.05 and 0.8, and the fits start from a grid up to 2. A
+// fit far outside means the runs cannot tell N's or D's effect apart from
+// the floor, as happens when every size reaches about the same loss.
+const maxExponent = 2.5
+
+// plausibleExponent reports whether a fitted exponent lies in (0, maxExponent].
+func plausibleExponent(x float64) bool { return x > 0 && x <= maxExponent }
+
 // judge classifies the test (see the Verdict constants) and writes the
 // sentences behind it.
 func (t *LimitTest) judge() Verdict {
@@ -31,7 +41,7 @@ func (t *LimitTest) judge() Verdict {
 		if pow.HeldOutRMSE < sat.HeldOutRMSE {
 			better, worse, ratio = "pure power", "saturating", sat.HeldOutRMSE/pow.HeldOutRMSE
 		}
-		s = append(s, fmt.Sprintf("On the held-out points the RMSE in log loss is %.3g for the saturating law and %.3g for the pure power law: the %s law extrapolates %s than the %s law.",
+		s = append(s, fmt.Sprintf("On the held-out points the RMSE in log loss is %.3g for the saturating law and %.3g for the pure power law: the %s law extrapolates %s the %s law.",
 			sat.HeldOutRMSE, pow.HeldOutRMSE, better, timesBetter(ratio), worse))
 	}
 	if fs := t.frontierScores(); len(fs) > 0 {
@@ -41,7 +51,7 @@ func (t *LimitTest) judge() Verdict {
 		}
 		sentence := fmt.Sprintf("On the loss-compute frontier (%d training, %d held-out points) the held-out RMSE in log loss is %s", t.Frontier.Train, t.Frontier.HeldOut, strings.Join(parts, ", "))
 		if len(fs) > 1 {
-			sentence += fmt.Sprintf(": the %s law extrapolates best, %s than the %s law", fs[0].Law, timesBetter(fs[1].HeldOutRMSE/fs[0].HeldOutRMSE), fs[1].Law)
+			sentence += fmt.Sprintf(": the %s law extrapolates best, %s the %s law", fs[0].Law, timesBetter(fs[1].HeldOutRMSE/fs[0].HeldOutRMSE), fs[1].Law)
 		}
 		s = append(s, sentence+".")
 		if b := t.Frontier.Broken; b != nil {
@@ -71,6 +81,9 @@ func (t *LimitTest) classify(sat, pow *ModelScore) (class, why string) {
 	switch {
 	case !t.Law.Converged:
 		return VerdictInconclusive, "the saturating law fitted to the training points did not converge (" + t.Law.Message + ")"
+	case !plausibleExponent(t.Law.Law.Alpha) || !plausibleExponent(t.Law.Law.Beta):
+		return VerdictInconclusive, fmt.Sprintf("the saturating law fitted to the training points has alpha = %.3g and beta = %.3g, outside the (0, %g] where measured language-model exponents lie: the runs do not pin down how loss depends on N or D at this scale, so the law's extrapolation says little (more model sizes, or more tokens per size, would)",
+			t.Law.Law.Alpha, t.Law.Law.Beta, maxExponent)
 	case total == 0 || float64(t.Resamples) < minResampleShare*float64(total):
 		return VerdictInconclusive, fmt.Sprintf("only %d of %d bootstrap resamples could be fitted, too few to trust the prediction intervals", t.Resamples, total)
 	case t.AboveP < significance && t.BelowP < significance && t.Above > 1 && t.Below > 1:
@@ -82,7 +95,7 @@ func (t *LimitTest) classify(sat, pow *ModelScore) (class, why string) {
 		return VerdictFasterThanLaw, fmt.Sprintf("%d of %d held-out points lie below their intervals (chance %.2g if the law held) and their mean log residual %+.3g is below the %+.3g to %+.3g the law allows: loss falls faster at large compute than the law fitted at small compute predicts",
 			t.Below, m, t.BelowP, mean.Value, mean.Lo, mean.Hi)
 	case sat != nil && pow != nil && sat.HeldOutRMSE < (1-saturatingMargin)*pow.HeldOutRMSE:
-		return VerdictSaturating, fmt.Sprintf("the held-out points agree with the law, and the saturating law predicts them %s than the pure power law: loss is flattening towards the floor E = %s nats",
+		return VerdictSaturating, fmt.Sprintf("the held-out points agree with the law, and the saturating law predicts them %s the pure power law: loss is flattening towards the floor E = %s nats",
 			timesBetter(pow.HeldOutRMSE/sat.HeldOutRMSE), t.E)
 	default:
 		clause := "the held-out points agree with the law"
@@ -93,13 +106,13 @@ func (t *LimitTest) classify(sat, pow *ModelScore) (class, why string) {
 	}
 }
 
-// timesBetter phrases an RMSE ratio: "1.8 times better" or, within 1%,
-// "about as well".
+// timesBetter phrases an RMSE ratio as a comparison: "1.8 times better
+// than" or, within 1%, "about as well as".
 func timesBetter(ratio float64) string {
 	if math.Abs(ratio-1) < 0.01 || !isFinite(ratio) {
-		return "about as well"
+		return "about as well as"
 	}
-	return fmt.Sprintf("%.2f times better", ratio)
+	return fmt.Sprintf("%.2f times better than", ratio)
 }
 
 // entropySentence compares E with H in words and numbers.
