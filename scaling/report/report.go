@@ -51,10 +51,11 @@ type Input struct {
 	Provenance Provenance
 }
 
-// Write renders in into dir: the figures under dir/plots (PNG and SVG) and
+// Write renders in into dir: the figures under dir/plots (PNG and SVG),
 // dir/report.html with the PNGs embedded, so the page can be mailed or
-// attached on its own. Every file is written to a temporary name and
-// renamed into place. It returns the paths written.
+// attached on its own, and dir/README.md, the same linking the figures, for
+// a code host to render. Every file is written to a temporary name and
+// renamed into place. It returns the paths written, the HTML page last.
 func Write(dir string, in Input) ([]string, error) {
 	if in.Analysis == nil {
 		return nil, fmt.Errorf("report %s: no analysis to report", dir)
@@ -82,19 +83,28 @@ func Write(dir string, in Input) ([]string, error) {
 		}
 		page.Figures = append(page.Figures, shownFigure{
 			Title: f.Title, Caption: f.Caption,
-			PNG: template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(png)),
-			SVG: PlotsDir + "/" + f.Name + ".svg",
+			PNG:  template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(png)),
+			SVG:  PlotsDir + "/" + f.Name + ".svg",
+			File: PlotsDir + "/" + f.Name,
 		})
 	}
-	var buf bytes.Buffer
-	if err := pageTemplate.Execute(&buf, page); err != nil {
-		return written, fmt.Errorf("report %s: render: %w", dir, err)
+	for _, pg := range []struct {
+		name string
+		tmpl interface {
+			Execute(io.Writer, any) error
+		}
+	}{{MarkdownPage, markdownTemplate}, {Page, pageTemplate}} {
+		var buf bytes.Buffer
+		if err := pg.tmpl.Execute(&buf, page); err != nil {
+			return written, fmt.Errorf("report %s: render %s: %w", dir, pg.name, err)
+		}
+		path := filepath.Join(dir, pg.name)
+		if err := atomicfile.Write(path, func(w io.Writer) error { _, err := w.Write(buf.Bytes()); return err }); err != nil {
+			return written, fmt.Errorf("report: %w", err)
+		}
+		written = append(written, path)
 	}
-	path := filepath.Join(dir, Page)
-	if err := atomicfile.Write(path, func(w io.Writer) error { _, err := w.Write(buf.Bytes()); return err }); err != nil {
-		return written, fmt.Errorf("report: %w", err)
-	}
-	return append(written, path), nil
+	return written, nil
 }
 
 // pageData is what the template sees.
@@ -104,9 +114,11 @@ type pageData struct {
 	Missing []string
 }
 
-// shownFigure is a rendered figure: its PNG inline and a link to its SVG.
+// shownFigure is a rendered figure: its PNG inline and a link to its SVG,
+// and the path of both without the extension.
 type shownFigure struct {
 	Title, Caption string
 	PNG            template.URL
 	SVG            string
+	File           string
 }

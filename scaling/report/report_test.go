@@ -76,8 +76,17 @@ func TestWrite(t *testing.T) {
 			t.Errorf("the page does not mention %q", want)
 		}
 	}
-	if len(paths) != 13 {
-		t.Errorf("Write returned %d paths, want 12 figures and the page", len(paths))
+	if len(paths) != 14 || filepath.Base(paths[len(paths)-1]) != Page {
+		t.Errorf("Write returned %d paths, want 12 figures and the two pages, the HTML last: %v", len(paths), paths)
+	}
+	md, err := os.ReadFile(filepath.Join(dir, MarkdownPage))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"![Residuals](plots/residuals.png)", "**" + a.Limit.Verdict.Class + "**", "| E > 0 |", "n2m-D1M", "(report.html)"} {
+		if !strings.Contains(string(md), want) {
+			t.Errorf("README.md does not contain %q", want)
+		}
 	}
 }
 
