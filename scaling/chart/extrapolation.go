@@ -159,7 +159,7 @@ func addLaw(p *plot.Plot, law func(float64) float64, lo, split, hi float64) erro
 		return fmt.Errorf("law: %w", err)
 	}
 	p.Add(l)
-	p.Legend.Add("fitted L(C)", l)
+	p.Legend.Add("law at compute-optimal N, D", l)
 	if hi <= split {
 		return nil
 	}
@@ -173,7 +173,7 @@ func addLaw(p *plot.Plot, law func(float64) float64, lo, split, hi float64) erro
 		return fmt.Errorf("law: %w", err)
 	}
 	p.Add(l)
-	p.Legend.Add("L(C) extrapolated", l)
+	p.Legend.Add("the same, extrapolated", l)
 	return nil
 }
 

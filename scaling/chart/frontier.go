@@ -59,7 +59,7 @@ func Frontier(points []scaling.Point, frontier []scaling.Point, law func(c float
 			return nil, fmt.Errorf("chart: frontier: law: %w", err)
 		}
 		p.Add(l)
-		p.Legend.Add("fitted L(C)", l)
+		p.Legend.Add("law at compute-optimal N, D", l)
 	}
 	return finish(p), nil
 }

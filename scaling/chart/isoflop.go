@@ -3,6 +3,7 @@ package chart
 import (
 	"fmt"
 	"math"
+	"sort"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -33,7 +34,8 @@ const parabolaSamples = 60
 
 // IsoFLOP plots loss against model size N (log axis; loss linear, as the
 // profiles are parabolas in ln N) for each compute budget, one colour and
-// marker per budget, darkest for the smallest. For a fitted group the
+// marker per budget, darkest for the smallest; the runs of a budget with
+// no fitted parabola are joined by a thin dashed line. For a fitted group the
 // parabola is drawn over its runs' N range, widened to include the
 // minimum, and the minimum is marked with a black cross: the crosses trace
 // the compute-optimal N as the budget grows.
@@ -62,6 +64,19 @@ func IsoFLOP(groups []IsoGroup) (*plot.Plot, error) {
 		}
 		p.Add(s)
 		if !g.Fitted {
+			// No parabola: join the runs by N with a thin dashed line so
+			// the profile still reads as one budget.
+			if len(xys) > 1 {
+				sort.Slice(xys, func(a, b int) bool { return xys[a].X < xys[b].X })
+				style := key.line(g.FLOPs)
+				style.Width /= 2
+				style.Dashes = dashed()
+				l, err := newLine(xys, style)
+				if err != nil {
+					return nil, fmt.Errorf("chart: isoflop: groups[%d]: %w", i, err)
+				}
+				p.Add(l)
+			}
 			continue
 		}
 		lo, hi = math.Min(lo, g.MinParams), math.Max(hi, g.MinParams)

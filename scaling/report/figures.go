@@ -64,7 +64,7 @@ func figures(in Input) (figs []figure, missing []string) {
 	haveLimit := lt != nil && lt.Law != nil && len(lt.HeldOut) > 0
 	add(haveLimit, "the limit test could not be run", figure{
 		Name: "extrapolation", Title: "Held-out extrapolation",
-		Caption: fmt.Sprintf("The law fitted to the runs up to %.3g FLOPs, extrapolated to the largest runs: each held-out run against its prediction and %s bootstrap interval.", splitCompute(lt), levelText(lt)),
+		Caption: fmt.Sprintf("The law fitted to the runs up to %.3g FLOPs, extrapolated to the largest runs: each held-out run against its prediction and %s bootstrap interval. The line is the law's loss at the compute-optimal N and D, the least any run of that compute can have by the law; runs away from that allocation sit above it.", splitCompute(lt), levelText(lt)),
 		build: func() (*plot.Plot, error) {
 			train, held, preds := extrapolation(a.Points, lt)
 			l := lt.Law.Law
