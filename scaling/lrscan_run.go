@@ -110,7 +110,7 @@ func (s *Sweep) scanLR(j Job) (float64, error) {
 		maps.Copy(scans, now)
 	}
 	scans[j.Preset] = r
-	if err := writeJSONFile(filepath.Join(s.opt.Out, LRScanFile), scans); err != nil {
+	if err := writeJSONFile(filepath.Join(s.opt.Out, LRScanFile), scans, s.opt.Writing); err != nil {
 		return 0, err
 	}
 	return r.BestLR, nil

@@ -56,8 +56,8 @@ func TestLRScan(t *testing.T) {
 		t.Fatalf("lrscan.json: %+v, want n100k with 3 candidates", scans)
 	}
 	low, mid, high := r.Candidates[0], r.Candidates[1], r.Candidates[2]
-	if high.Status != StatusFailed || !strings.Contains(high.Error, "diverged") {
-		t.Errorf("lr %v: status %s (%s), want failed: diverged", high.LR, high.Status, high.Error)
+	if high.Status != StatusDiverged || !strings.Contains(high.Error, "diverged") {
+		t.Errorf("lr %v: status %s (%s), want diverged", high.LR, high.Status, high.Error)
 	}
 	if mid.Status != StatusDone || low.Status != StatusDone || !(mid.Loss < low.Loss) {
 		t.Errorf("lr %v: %s loss %v; lr %v: %s loss %v; want both done, the middle one lower", low.LR, low.Status, low.Loss, mid.LR, mid.Status, mid.Loss)

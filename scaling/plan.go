@@ -73,6 +73,11 @@ type Plan struct {
 	// SavesPerRun is how many checkpoints a run writes, so that an
 	// interrupted run loses at most 1/SavesPerRun of its work.
 	SavesPerRun int `json:"saves_per_run"`
+
+	// NaNSkip, when set, lets runs skip batches whose loss or gradient is
+	// NaN or infinite, lowering the learning rate (see NaNSkip); nil stops
+	// such a run, which the sweep records as diverged.
+	NaNSkip *NaNSkip `json:"nan_skip,omitempty"`
 }
 
 // Modes lists the values of Plan.Mode.

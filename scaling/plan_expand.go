@@ -118,13 +118,32 @@ func (j Job) runs() []RunConfig {
 	return append(out, j.Points...)
 }
 
+// maxRunSteps is the most optimizer steps a run may have: far beyond any
+// sweep (100B tokens in 8192-token batches are 12M steps), it keeps a
+// mistyped budget from expanding into a run that never ends.
+const maxRunSteps = 1e9
+
+// stepsOf is the number of optimizer steps that train tokens, rounded;
+// more than maxRunSteps is an error naming field.
+func (p Plan) stepsOf(tokens float64, field string) (int, error) {
+	steps := math.Round(tokens / float64(p.HParams.BatchTokens))
+	if !(steps <= maxRunSteps) {
+		return 0, planFieldError(field, "%s tokens are %.3g steps of %d tokens: more than the %.0e steps a run may have",
+			FormatQuantity(tokens), steps, p.HParams.BatchTokens, float64(maxRunSteps))
+	}
+	return int(steps), nil
+}
+
 // budgets lists a preset's points by increasing steps, dropping (with a
 // note) those below MinSteps.
 func (p Plan) budgets(preset string, n int64, notes *[]string) ([]budget, error) {
-	bt := float64(p.HParams.BatchTokens)
 	var out []budget
 	add := func(b budget) error {
-		b.steps = int(math.Round(b.tokens / bt))
+		steps, err := p.stepsOf(b.tokens, b.field)
+		if err != nil {
+			return err
+		}
+		b.steps = steps
 		if b.steps < p.MinSteps {
 			*notes = append(*notes, fmt.Sprintf("%s: %s (D %s) is %d steps of %d tokens, below min_steps %d: dropped",
 				preset, b.field, FormatQuantity(b.tokens), b.steps, p.HParams.BatchTokens, p.MinSteps))
@@ -169,7 +188,7 @@ func (p Plan) presetJob(preset string, cfg model.Config, budgets []budget) (Job,
 		LR: lr, LRSource: "width", MinLR: lr * h.MinLRFrac,
 		WeightDecay: h.WeightDecay, Beta1: h.Beta1, Beta2: h.Beta2, ClipNorm: h.ClipNorm, Seed: p.Seed,
 		Data: p.Data, Tokenizer: p.Tokenizer, ValFrac: p.ValFrac, UniqueTokens: int64(p.UniqueTokens),
-		EvalBatches: p.EvalBatches,
+		EvalBatches: p.EvalBatches, NaNSkip: p.NaNSkip.withDefaults(),
 	}
 	job := Job{Preset: preset}
 	for _, b := range budgets {
@@ -251,10 +270,16 @@ func (p Plan) wsdBranches(job *Job, stable RunConfig) error {
 // checkBranch checks that the trainer's wsd schedule for point c agrees
 // with the stable run's constant schedule up to c.DecayStart and starts
 // its decay right there, so that continuing the stable run's checkpoint
-// from that step is the same as training c from scratch.
+// from that step is the same as training c from scratch. Both schedules
+// are linear between their breaks (the end of the warmup, the decay
+// start), so they are compared on either side of each break and at the
+// ends, not at every one of a long run's steps.
 func checkBranch(stable, c RunConfig) error {
 	s, w := stable.schedule(), c.schedule()
-	for i := range c.DecayStart + 1 {
+	for _, i := range []int{0, 1, c.Warmup - 1, c.Warmup, c.Warmup + 1, c.DecayStart - 1, c.DecayStart} {
+		if i < 0 || i > c.DecayStart {
+			continue
+		}
 		if s.At(i) != w.At(i) {
 			return fmt.Errorf("run %s: its wsd schedule gives lr %v at step %d where the stable run gives %v; it cannot branch at step %d", c.Name, w.At(i), i, s.At(i), c.DecayStart)
 		}
@@ -273,7 +298,10 @@ func (p Plan) scanRuns(base RunConfig, smallest float64) ([]RunConfig, error) {
 	if tokens == 0 {
 		tokens = smallest
 	}
-	steps := int(math.Round(tokens / float64(h.BatchTokens)))
+	steps, err := p.stepsOf(tokens, "lr_scan.tokens")
+	if err != nil {
+		return nil, err
+	}
 	if steps < p.MinSteps {
 		return nil, planFieldError("lr_scan.tokens", "%s tokens are %d steps of %d tokens, below min_steps %d", FormatQuantity(tokens), steps, h.BatchTokens, p.MinSteps)
 	}

@@ -86,6 +86,10 @@ func TestPlanValidate(t *testing.T) {
 		{"scan of one", func(p *Plan) { p.LRScan = &LRScan{Points: 1} }, "lr_scan.points"},
 		{"scan spread", func(p *Plan) { p.LRScan = &LRScan{Spread: 0.5} }, "lr_scan.spread"},
 		{"eval batches", func(p *Plan) { p.EvalBatches = 0 }, "eval_batches"},
+		{"nan skip with defaults", func(p *Plan) { p.NaNSkip = &NaNSkip{} }, ""},
+		{"nan skip lr factor", func(p *Plan) { p.NaNSkip = &NaNSkip{LRFactor: 2} }, "nan_skip.lr_factor"},
+		{"nan skip NaN factor", func(p *Plan) { p.NaNSkip = &NaNSkip{LRFactor: math.NaN()} }, "nan_skip.lr_factor"},
+		{"nan skip max skips", func(p *Plan) { p.NaNSkip = &NaNSkip{MaxSkips: -1} }, "nan_skip.max_skips"},
 	}
 	for _, c := range cases {
 		p := validPlan()
@@ -108,6 +112,7 @@ func TestPlanRoundTrip(t *testing.T) {
 	p.HParams.WarmupMax, p.HParams.WarmupMin, p.HParams.MinLRFrac = 0, 0, 0
 	p.Mode, p.DecayFrac, p.UniqueTokens = "wsd", 0.3, 5e5
 	p.LRScan = &LRScan{Points: 3}
+	p.NaNSkip = &NaNSkip{}
 	raw, err := p.MarshalIndent()
 	if err != nil {
 		t.Fatal(err)

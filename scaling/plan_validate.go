@@ -117,7 +117,7 @@ func (p Plan) validateSchedule() error {
 	case p.SavesPerRun < 0:
 		return planFieldError("saves_per_run", "%d, want >= 0 (0: only at the end)", p.SavesPerRun)
 	}
-	return nil
+	return p.NaNSkip.validate()
 }
 
 func (h HParams) validate() error {

@@ -205,8 +205,10 @@ func loadRun(dir string) (*RunResult, string) {
 	switch {
 	case o.Status == StatusFailed:
 		return nil, "failed: " + o.Error
+	case o.Status == StatusDiverged:
+		return nil, "diverged: " + o.Error
 	case o.Status != StatusDone:
-		return nil, fmt.Sprintf("result.json: status %q, want %q or %q", o.Status, StatusDone, StatusFailed)
+		return nil, fmt.Sprintf("result.json: status %q, want %q, %q or %q", o.Status, StatusDone, StatusFailed, StatusDiverged)
 	case !finitePositive(o.Loss):
 		return nil, fmt.Sprintf("result.json: held-out loss %v is not a positive finite number (diverged?)", o.Loss)
 	}

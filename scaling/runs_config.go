@@ -86,6 +86,11 @@ type RunConfig struct {
 	EvalEvery   int `json:"eval_every"`
 	EvalBatches int `json:"eval_batches"`
 	SaveEvery   int `json:"save_every"`
+
+	// NaNSkip, when set, lets the run skip batches whose loss or gradient
+	// is NaN or infinite (Plan.NaNSkip, its defaults filled in); nil stops
+	// the run as diverged at the first one.
+	NaNSkip *NaNSkip `json:"nan_skip,omitempty"`
 }
 
 // schedule is the run's learning-rate schedule for the trainer.
@@ -93,19 +98,31 @@ func (c RunConfig) schedule() train.Schedule {
 	return train.Schedule{Kind: c.Schedule, LR: c.LR, MinLR: c.MinLR, Warmup: c.Warmup, Steps: c.Steps, DecayFrac: c.DecayFrac}
 }
 
-// Statuses of a finished run in result.json.
+// Statuses of a finished run in result.json. Only a done run is a point;
+// a failed or diverged run is reported by LoadRuns as a problem, and a
+// sweep does not retry it (remove its folder to).
 const (
 	StatusDone   = "done"
 	StatusFailed = "failed"
+	// StatusDiverged is a run stopped by a NaN or infinite loss or
+	// gradient (a *train.DivergedError), or a wsd point whose stable run
+	// was, before the point branched off it.
+	StatusDiverged = "diverged"
 )
 
 // RunOutcome is result.json, written when a run ends: what it measured,
-// or, for a failed run, the error. A folder without one is unfinished.
+// or, for a failed or diverged run, the error. A folder without one is
+// unfinished.
 type RunOutcome struct {
 	Run    string `json:"run"`
 	Preset string `json:"preset"`
 	Status string `json:"status"`
 	Error  string `json:"error,omitempty"`
+	// Diverged is the diagnostic of a diverged run, nil otherwise.
+	Diverged *Divergence `json:"diverged,omitempty"`
+	// SkippedBatches are the batches the run dropped for a NaN or infinite
+	// loss or gradient (RunConfig.NaNSkip).
+	SkippedBatches int `json:"skipped_batches,omitempty"`
 
 	Params      int64 `json:"params"`       // N, non-embedding
 	TotalParams int64 `json:"total_params"` // with embeddings and head
@@ -148,15 +165,29 @@ func readJSONFile(path string, v any) error {
 	return nil
 }
 
-// writeJSONFile writes v as indented JSON to path atomically.
-func writeJSONFile(path string, v any) error {
+// writeJSONFile writes v as indented JSON to path atomically, calling
+// writing as writeAtomic does.
+func writeJSONFile(path string, v any, writing func(string)) error {
 	raw, err := json.MarshalIndent(v, "", "  ")
 	if err != nil {
 		return fmt.Errorf("encode %s: %w", path, err)
 	}
-	return atomicfile.Write(path, func(w io.Writer) error {
+	return writeAtomic(path, writing, func(w io.Writer) error {
 		_, err := w.Write(append(raw, '\n'))
 		return err
+	})
+}
+
+// writeAtomic replaces path with what fn writes, atomically
+// (atomicfile.Write): a reader, or a process started after a crash, sees
+// the old file or the whole new one. writing, when not nil, is called
+// with path once the temporary file exists (SweepOptions.Writing).
+func writeAtomic(path string, writing func(string), fn func(io.Writer) error) error {
+	return atomicfile.Write(path, func(w io.Writer) error {
+		if writing != nil {
+			writing(path)
+		}
+		return fn(w)
 	})
 }
 

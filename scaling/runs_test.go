@@ -34,11 +34,11 @@ func fakeSweep(t *testing.T, out string, edit func(i int, c *RunConfig, o *RunOu
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			t.Fatal(err)
 		}
-		if err := writeJSONFile(filepath.Join(dir, RunConfigFile), c); err != nil {
+		if err := writeJSONFile(filepath.Join(dir, RunConfigFile), c, nil); err != nil {
 			t.Fatal(err)
 		}
 		if o.Run != "" {
-			if err := writeJSONFile(filepath.Join(dir, ResultFile), o); err != nil {
+			if err := writeJSONFile(filepath.Join(dir, ResultFile), o, nil); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -52,7 +52,7 @@ func fakeSweep(t *testing.T, out string, edit func(i int, c *RunConfig, o *RunOu
 	}
 	// The stable runs are there too, and are not points.
 	for _, j := range e.Jobs {
-		if err := ensureConfig(*j.Stable, filepath.Join(out, RunsDir, j.Stable.Name)); err != nil {
+		if err := ensureConfig(*j.Stable, filepath.Join(out, RunsDir, j.Stable.Name), nil); err != nil {
 			t.Fatal(err)
 		}
 	}

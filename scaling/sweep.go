@@ -10,6 +10,7 @@ import (
 
 	"github.com/plateau-lab/plateau/data"
 	"github.com/plateau-lab/plateau/kernels"
+	"github.com/plateau-lab/plateau/model"
 )
 
 // Files and folders of a sweep folder OUT.
@@ -33,6 +34,15 @@ type SweepOptions struct {
 	// Workers are the goroutines that tokenize text data; <= 0 is all
 	// CPUs.
 	Workers int
+	// OpenFile creates the files the runs' trainers write (checkpoints and
+	// metrics.jsonl, train.Options.OpenFile); nil is os.OpenFile.
+	OpenFile model.OpenFunc
+	// Writing, when set, is called with the path of each file the sweep
+	// writes itself (config.json, result.json, results.csv, lrscan.json,
+	// a wsd branch's copied files) once its temporary file exists and
+	// before its contents are written. Crash tests use it to stretch those
+	// writes; nil in normal use.
+	Writing func(path string)
 }
 
 // Sweep runs the jobs of a plan on one device: each run in its own folder
@@ -40,14 +50,15 @@ type SweepOptions struct {
 // skipped, an interrupted one resumes from its checkpoint), loading the
 // dataset once, the first time a run needs it.
 type Sweep struct {
-	plan    Plan
-	exp     *Expansion
-	dev     kernels.Device
-	opt     SweepOptions
-	ds      *data.Dataset
-	prog    *sweepProgress
-	failed  []string // "NAME: error" of each run that failed, in order
-	trained int      // optimizer steps this Sweep ran, all runs together
+	plan     Plan
+	exp      *Expansion
+	dev      kernels.Device
+	opt      SweepOptions
+	ds       *data.Dataset
+	prog     *sweepProgress
+	failed   []string // "NAME: error" of each run that failed, in order
+	diverged []string // "NAME: error" of each run that diverged, in order
+	trained  int      // optimizer steps this Sweep ran, all runs together
 }
 
 // NewSweep expands the plan and prepares the sweep folder: it creates
@@ -83,8 +94,9 @@ func (s *Sweep) Expansion() *Expansion { return s.exp }
 // all its runs: 0 after a sweep that found every run done.
 func (s *Sweep) TrainedSteps() int { return s.trained }
 
-// Run runs every job of the plan in order. A run that fails is recorded
-// and the sweep goes on; the error at the end lists the failed runs.
+// Run runs every job of the plan in order. A run that fails or diverges
+// is recorded and the sweep goes on; the error at the end, an
+// *UnfittedError, lists those runs.
 func (s *Sweep) Run() error {
 	return s.runJobs(s.exp.Jobs)
 }
@@ -98,7 +110,7 @@ func (s *Sweep) RunJob(i int) error {
 }
 
 func (s *Sweep) runJobs(jobs []Job) error {
-	s.failed = nil
+	s.failed, s.diverged = nil, nil
 	for _, n := range s.exp.Notes {
 		s.prog.note("note: %s", n)
 	}
@@ -113,12 +125,31 @@ func (s *Sweep) runJobs(jobs []Job) error {
 	if err := s.writeResults(); err != nil {
 		return err
 	}
-	s.prog.finish()
-	if len(s.failed) > 0 {
-		return fmt.Errorf("%d run(s) failed and are not fitted (their result.json holds the error; remove a run's folder to retry it): %s",
-			len(s.failed), strings.Join(s.failed, "; "))
+	s.prog.finish(s.failed, s.diverged)
+	if len(s.failed) > 0 || len(s.diverged) > 0 {
+		return &UnfittedError{Failed: s.failed, Diverged: s.diverged}
 	}
 	return nil
+}
+
+// UnfittedError is the end of a sweep some of whose runs failed or
+// diverged: they are recorded (result.json, results.csv), give no point,
+// and are not retried by a later sweep unless their folder is removed.
+type UnfittedError struct {
+	// Failed and Diverged are "NAME: error" of each such run, in order.
+	Failed, Diverged []string
+}
+
+// Error lists the runs.
+func (e *UnfittedError) Error() string {
+	var parts []string
+	if len(e.Diverged) > 0 {
+		parts = append(parts, fmt.Sprintf("%d run(s) diverged: %s", len(e.Diverged), strings.Join(e.Diverged, "; ")))
+	}
+	if len(e.Failed) > 0 {
+		parts = append(parts, fmt.Sprintf("%d run(s) failed: %s", len(e.Failed), strings.Join(e.Failed, "; ")))
+	}
+	return strings.Join(parts, "; ") + " (not fitted; each result.json holds the error; remove a run's folder to retry it)"
 }
 
 // runJob runs one job: its learning-rate scan, then its points (in wsd

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -100,14 +101,17 @@ func (p *sweepProgress) skipped(c RunConfig, o RunOutcome) {
 // finished counts a run that just ended and prints the sweep's state.
 func (p *sweepProgress) finished(c RunConfig, o RunOutcome) {
 	if c.Role == RoleStable {
-		p.printf("sweep: %s failed: %s\n", c.Name, o.Error)
+		p.printf("sweep: %s %s: %s\n", c.Name, o.Status, o.Error)
 		return
 	}
 	p.ended++
 	delete(p.left, c.Name)
 	what := fmt.Sprintf("loss %.4f", o.Loss)
-	if o.Status == StatusFailed {
-		what = "FAILED: " + o.Error
+	if o.unfitted() {
+		what = strings.ToUpper(o.Status) + ": " + o.Error
+	}
+	if o.SkippedBatches > 0 {
+		what += fmt.Sprintf(" (%d batches skipped for a NaN or Inf)", o.SkippedBatches)
 	}
 	p.printf("sweep: %d/%d done: %s %s%s\n", p.ended, p.total, c.Name, what, p.eta())
 }
@@ -143,9 +147,21 @@ func (p *sweepProgress) eta() string {
 	return fmt.Sprintf(" | %.3g FLOP/s | %.3g FLOP left | ETA %s", rate, left, eta.Round(time.Second))
 }
 
-// finish prints the sweep's last line.
-func (p *sweepProgress) finish() {
+// finish prints the sweep's last lines: how many runs ended, then each
+// run that diverged or failed ("NAME: error"), which give no point.
+func (p *sweepProgress) finish(failed, diverged []string) {
 	p.printf("sweep: %d/%d runs ended in %s\n", p.ended, p.total, time.Since(p.started).Round(time.Second))
+	for _, list := range []struct {
+		what string
+		runs []string
+	}{{"diverged", diverged}, {"failed", failed}} {
+		if len(list.runs) > 0 {
+			p.printf("sweep: %d run(s) %s, not fitted:\n", len(list.runs), list.what)
+		}
+		for _, r := range list.runs {
+			p.printf("sweep:   %s\n", r)
+		}
+	}
 }
 
 // runLog is the writer a run's trainer logs to: the sweep's, each line

@@ -5,17 +5,19 @@ import (
 	"io"
 	"path/filepath"
 	"strconv"
-
-	"github.com/plateau-lab/plateau/internal/atomicfile"
 )
 
 // ResultColumns are the columns of results.csv. params, tokens, flops and
 // loss are N (non-embedding), D, C = 6ND and the held-out loss in nats per
-// token, the columns ReadPoints reads; status is done, failed, unfinished
-// (a checkpoint but no result) or pending, and only done rows have a loss.
+// token, the columns ReadPoints reads; status is done, failed, diverged,
+// unfinished (a checkpoint but no result) or pending, and only done rows
+// have a loss. skipped_batches counts the batches a run dropped for a NaN
+// or Inf (Plan.NaNSkip); diverged_step, diverged_tensor and last_good_loss
+// are a diverged run's diagnostic (Divergence).
 var ResultColumns = []string{
 	"run", "preset", "params", "tokens", "flops", "budget_flops", "loss", "val_bpb", "train_loss",
 	"steps", "lr", "schedule", "wall_s", "status", "error",
+	"skipped_batches", "diverged_step", "diverged_tensor", "last_good_loss",
 }
 
 // writeResults rewrites OUT/results.csv atomically with one row per point
@@ -24,7 +26,7 @@ var ResultColumns = []string{
 // table they see.
 func (s *Sweep) writeResults() error {
 	path := filepath.Join(s.opt.Out, ResultsFile)
-	return atomicfile.Write(path, func(w io.Writer) error {
+	return writeAtomic(path, s.opt.Writing, func(w io.Writer) error {
 		cw := csv.NewWriter(w)
 		if err := cw.Write(ResultColumns); err != nil {
 			return err
@@ -60,6 +62,15 @@ func (s *Sweep) resultRow(c RunConfig) []string {
 		row["status"], row["error"] = o.Status, o.Error
 		row["loss"], row["val_bpb"], row["train_loss"] = num(o.Loss), num(o.ValBPB), num(o.TrainLoss)
 		row["wall_s"] = strconv.FormatFloat(o.WallS, 'f', 2, 64)
+		if o.SkippedBatches > 0 {
+			row["skipped_batches"] = strconv.Itoa(o.SkippedBatches)
+		}
+		if d := o.Diverged; d != nil {
+			row["diverged_step"], row["diverged_tensor"] = strconv.Itoa(d.Step), d.Tensor
+			if d.LastLoss != nil {
+				row["last_good_loss"] = strconv.FormatFloat(*d.LastLoss, 'g', -1, 64)
+			}
+		}
 	} else if at, err := checkpointStep(dir); err == nil && at > 0 {
 		row["status"] = "unfinished"
 	}

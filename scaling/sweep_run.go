@@ -104,7 +104,7 @@ func (s *Sweep) train(c *RunConfig, dir string, stopAt int) (train.Result, model
 		return train.Result{}, model.Config{}, fmt.Errorf("run folder %s: config.json has vocab %d, the data now has %d token ids; remove the folder to rerun it", dir, c.Vocab, ds.VocabSize)
 	}
 	c.Vocab = ds.VocabSize
-	if err := ensureConfig(*c, dir); err != nil {
+	if err := ensureConfig(*c, dir, s.opt.Writing); err != nil {
 		return train.Result{}, model.Config{}, err
 	}
 	cfg, err := model.Preset(c.Preset, c.Vocab, c.Context)
@@ -119,6 +119,7 @@ func (s *Sweep) train(c *RunConfig, dir string, stopAt int) (train.Result, model
 		LogEvery: stepInterval(c.Steps, 20),
 		StopAt:   stopAt,
 		Out:      dir, Resume: true, Log: s.prog.runLog(c.Name),
+		OnNaN: c.NaNSkip.policy(), OpenFile: s.opt.OpenFile,
 	}
 	from, err := recoverCheckpoint(dir)
 	if err != nil {
@@ -143,7 +144,8 @@ func (s *Sweep) train(c *RunConfig, dir string, stopAt int) (train.Result, model
 }
 
 // record writes run c's result.json from the trainer's result, or from
-// its failure, and returns it.
+// its failure (diverged when runErr holds a *train.DivergedError), and
+// returns it.
 func (s *Sweep) record(c RunConfig, dir string, cfg model.Config, res train.Result, runErr error) (RunOutcome, error) {
 	o := RunOutcome{
 		Run: c.Name, Preset: c.Preset, Status: StatusDone,
@@ -162,6 +164,9 @@ func (s *Sweep) record(c RunConfig, dir string, cfg model.Config, res train.Resu
 		}
 		o.Loss, o.ValBPB = res.ValLoss, res.ValBPB
 		o.TrainLoss = lastTrainLoss(recs, res.Steps)
+		if len(recs) > 0 {
+			o.SkippedBatches = recs[len(recs)-1].SkippedBatches
+		}
 		if res.Steps != c.Steps || !finitePositive(o.Loss) {
 			runErr = fmt.Errorf("run ended at step %d of %d with held-out loss %v", res.Steps, c.Steps, o.Loss)
 		}
@@ -169,15 +174,18 @@ func (s *Sweep) record(c RunConfig, dir string, cfg model.Config, res train.Resu
 	if c.Vocab == 0 && s.ds != nil {
 		c.Vocab = s.ds.VocabSize
 	}
-	if err := ensureConfig(c, dir); err != nil {
+	if err := ensureConfig(c, dir, s.opt.Writing); err != nil {
 		return o, err
 	}
 	if runErr != nil {
 		o.Status, o.Error = StatusFailed, runErr.Error()
 		o.Loss, o.ValBPB, o.TrainLoss = 0, 0, 0
+		if d := (*train.DivergedError)(nil); errors.As(runErr, &d) {
+			o.Status, o.Diverged, o.SkippedBatches = StatusDiverged, newDivergence(d), d.Skipped
+		}
 		s.fail(c, o)
 	}
-	if err := writeJSONFile(filepath.Join(dir, ResultFile), o); err != nil {
+	if err := writeJSONFile(filepath.Join(dir, ResultFile), o, s.opt.Writing); err != nil {
 		return o, err
 	}
 	s.prog.finished(c, o)
@@ -187,25 +195,30 @@ func (s *Sweep) record(c RunConfig, dir string, cfg model.Config, res train.Resu
 	return o, nil
 }
 
-// skip counts a run whose result.json is there, a failure among the
-// sweep's failures.
+// skip counts a run whose result.json is there, a failed or diverged one
+// among the sweep's failures or divergences.
 func (s *Sweep) skip(c RunConfig, o RunOutcome) {
 	s.prog.skipped(c, o)
-	if o.Status == StatusFailed {
+	if o.unfitted() {
 		s.fail(c, o)
 	}
 }
 
-// fail adds a failed run to the sweep's failures; a scan run's is not
-// one: a scan is there to find the rates that diverge.
+// fail adds a failed or diverged run to the sweep's list of them; a scan
+// run's is not one: a scan is there to find the rates that diverge.
 func (s *Sweep) fail(c RunConfig, o RunOutcome) {
-	if c.Role != RoleLRScan {
+	switch {
+	case c.Role == RoleLRScan:
+	case o.Status == StatusDiverged:
+		s.diverged = append(s.diverged, c.Name+": "+o.Error)
+	default:
 		s.failed = append(s.failed, c.Name+": "+o.Error)
 	}
 }
 
-// ensureConfig writes run c's config.json in dir unless it is there.
-func ensureConfig(c RunConfig, dir string) error {
+// ensureConfig writes run c's config.json in dir unless it is there,
+// calling writing as writeAtomic does.
+func ensureConfig(c RunConfig, dir string, writing func(string)) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("run folder: %w", err)
 	}
@@ -213,16 +226,20 @@ func ensureConfig(c RunConfig, dir string) error {
 	if _, err := os.Stat(path); !errors.Is(err, fs.ErrNotExist) {
 		return err
 	}
-	return writeJSONFile(path, c)
+	return writeJSONFile(path, c, writing)
 }
 
 // recoverCheckpoint puts right a checkpoint in dir/model that a crash left
-// half replaced (atomicfile.Recover) and returns its step. Only the
-// process that owns the run may call it: recovery removes the temporary
-// folder of a checkpoint being written.
+// half replaced (atomicfile.Recover), removes the temporary files a crash
+// left of the run's config.json, result.json and metrics.jsonl, and
+// returns the checkpoint's step. Only the process that owns the run may
+// call it: recovery removes the temporary folder of a checkpoint being
+// written.
 func recoverCheckpoint(dir string) (int, error) {
-	if err := atomicfile.Recover(train.ModelDir(dir)); err != nil {
-		return 0, err
+	for _, path := range []string{train.ModelDir(dir), filepath.Join(dir, RunConfigFile), filepath.Join(dir, ResultFile), filepath.Join(dir, MetricsFile)} {
+		if err := atomicfile.Recover(path); err != nil {
+			return 0, err
+		}
 	}
 	return checkpointStep(dir)
 }

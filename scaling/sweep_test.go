@@ -241,7 +241,7 @@ func TestSweepRejectsForeignFolders(t *testing.T) {
 	if err := os.MkdirAll(s.runDir(c), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if err := writeJSONFile(filepath.Join(s.runDir(c), RunConfigFile), c); err != nil {
+	if err := writeJSONFile(filepath.Join(s.runDir(c), RunConfigFile), c, nil); err != nil {
 		t.Fatal(err)
 	}
 	err := s.Run()

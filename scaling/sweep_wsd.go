@@ -46,12 +46,16 @@ func (s *Sweep) runWSD(stable RunConfig, points []RunConfig) error {
 				}
 			}
 			if stableFail != nil {
-				if _, err := s.record(c, dir, model.Config{}, train.Result{}, fmt.Errorf("stable run %s failed: %w", stable.Name, stableFail.err)); err != nil {
+				what := "failed"
+				if d := (*train.DivergedError)(nil); errors.As(stableFail.err, &d) {
+					what = fmt.Sprintf("diverged at step %d, before step %d where %s branches off", d.Step, c.DecayStart, c.Name)
+				}
+				if _, err := s.record(c, dir, model.Config{}, train.Result{}, fmt.Errorf("stable run %s %s: %w", stable.Name, what, stableFail.err)); err != nil {
 					return err
 				}
 				continue
 			}
-			if err := branch(sdir, dir); err != nil {
+			if err := branch(sdir, dir, s.opt.Writing); err != nil {
 				return err
 			}
 		}
@@ -63,14 +67,15 @@ func (s *Sweep) runWSD(stable RunConfig, points []RunConfig) error {
 }
 
 // advanceStable trains the stable run up to point c's DecayStart. The
-// stable run's own failure, recorded in its result.json, comes back as a
-// *runFailure; other errors stop the sweep.
+// stable run's own failure or divergence, recorded in its result.json,
+// comes back as a *runFailure (holding a *train.DivergedError for a
+// divergence); other errors stop the sweep.
 func (s *Sweep) advanceStable(stable *RunConfig, sdir string, c RunConfig) error {
 	if _, err := s.claim(stable, sdir); err != nil {
 		return err
 	}
-	if o, err := readOutcome(sdir); err == nil && o.Status == StatusFailed {
-		return &runFailure{errors.New(o.Error)}
+	if o, err := readOutcome(sdir); err == nil && o.unfitted() {
+		return &runFailure{o.failure(sdir)}
 	}
 	at, err := recoverCheckpoint(sdir)
 	switch {
@@ -101,10 +106,12 @@ func (s *Sweep) advanceStable(stable *RunConfig, sdir string, c RunConfig) error
 }
 
 // branch copies the stable run's metrics.jsonl and checkpoint into a
-// point's folder, each atomically; the checkpoint, copied last, marks the
-// point as branched.
-func branch(stableDir, dir string) error {
-	if err := copyFile(filepath.Join(stableDir, MetricsFile), filepath.Join(dir, MetricsFile)); err != nil {
+// point's folder, each atomically (the checkpoint into a temporary folder
+// renamed into place, atomicfile.WriteDir); the checkpoint, copied last,
+// marks the point as branched. writing is called with each file's path
+// before it is copied (SweepOptions.Writing).
+func branch(stableDir, dir string, writing func(string)) error {
+	if err := copyFile(filepath.Join(stableDir, MetricsFile), filepath.Join(dir, MetricsFile), writing); err != nil {
 		return fmt.Errorf("branch from %s: %w", stableDir, err)
 	}
 	from := train.ModelDir(stableDir)
@@ -116,6 +123,9 @@ func branch(stableDir, dir string) error {
 		for _, e := range entries {
 			if !e.Type().IsRegular() {
 				continue
+			}
+			if writing != nil {
+				writing(filepath.Join(tmp, e.Name()))
 			}
 			if err := copyInto(filepath.Join(from, e.Name()), filepath.Join(tmp, e.Name())); err != nil {
 				return err
@@ -129,9 +139,9 @@ func branch(stableDir, dir string) error {
 	return nil
 }
 
-// copyFile replaces dst with a copy of src atomically; a missing src
-// leaves no dst.
-func copyFile(src, dst string) error {
+// copyFile replaces dst with a copy of src atomically, calling writing as
+// writeAtomic does; a missing src leaves no dst.
+func copyFile(src, dst string, writing func(string)) error {
 	f, err := os.Open(src)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
@@ -140,7 +150,7 @@ func copyFile(src, dst string) error {
 		return err
 	}
 	defer f.Close()
-	return atomicfile.Write(dst, func(w io.Writer) error {
+	return writeAtomic(dst, writing, func(w io.Writer) error {
 		_, err := io.Copy(w, f)
 		return err
 	})

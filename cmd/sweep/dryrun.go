@@ -61,6 +61,10 @@ func dryRun(w io.Writer, f *flags, p scaling.Plan, exp *scaling.Expansion) error
 	if p.LRScan != nil {
 		fmt.Fprintln(w, "note: the lr column shows the width rule; each preset's scan picks the rate its points train with")
 	}
+	if s := exp.Points[0].NaNSkip; s != nil {
+		fmt.Fprintf(w, "note: a NaN or infinite loss or gradient skips its batch and multiplies the learning rate by %v, at most %d times per run; then the run is recorded as diverged\n",
+			s.LRFactor, s.MaxSkips)
+	}
 	fmt.Fprintf(w, "total: %d points in %d jobs; sum of C = %.3g FLOPs; %.3g FLOPs to train (6ND, scans included, wsd stable runs shared)\n",
 		len(exp.Points), len(exp.Jobs), sumC, train)
 	rate, from := f.rate, "-flops-per-s"

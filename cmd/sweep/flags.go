@@ -14,6 +14,7 @@ import (
 	"github.com/plateau-lab/plateau/kernels/devices"
 	"github.com/plateau-lab/plateau/model"
 	"github.com/plateau-lab/plateau/scaling"
+	"github.com/plateau-lab/plateau/train"
 )
 
 // usageError is a bad command line: main exits with status 2.
@@ -62,6 +63,10 @@ type planFlags struct {
 	lrScan                           bool
 	seed                             uint64
 	minSteps, evalsPerRun, evalBatch int
+	saves                            int
+	onNaN                            string
+	nanLRFactor                      float64
+	nanMaxSkips                      int
 }
 
 // clusterFlags configure -emit.
@@ -74,7 +79,7 @@ type clusterFlags struct {
 var planFlagNames = []string{
 	"presets", "tokens", "flops", "mode", "decay-frac", "data", "tokenizer", "vocab", "val-frac", "seq",
 	"batch-tokens", "micro-batch", "lr", "lr-width", "min-lr-frac", "warmup-frac", "wd", "lr-scan", "seed",
-	"unique", "min-steps", "evals", "eval-batches",
+	"unique", "min-steps", "evals", "eval-batches", "saves", "on-nan", "nan-lr-factor", "nan-max-skips",
 }
 
 func parse(args []string, stderr io.Writer) (*flags, error) {
@@ -114,6 +119,10 @@ func parse(args []string, stderr io.Writer) (*flags, error) {
 	fs.IntVar(&p.minSteps, "min-steps", d.MinSteps, "drop budgets that give fewer optimizer steps than this")
 	fs.IntVar(&p.evalsPerRun, "evals", d.EvalsPerRun, "validation passes per run (the loss curve's points)")
 	fs.IntVar(&p.evalBatch, "eval-batches", d.EvalBatches, "validation batches per pass")
+	fs.IntVar(&p.saves, "saves", d.SavesPerRun, "checkpoints per run: a killed run loses at most 1/saves of its steps (0: only at the end)")
+	fs.StringVar(&p.onNaN, "on-nan", "stop", "a NaN or infinite loss or gradient: stop (the run is recorded as diverged) or skip (drop the batch, lower the learning rate)")
+	fs.Float64Var(&p.nanLRFactor, "nan-lr-factor", train.DefaultNaNLRFactor, "with -on-nan skip: learning-rate multiplier at each skipped batch")
+	fs.IntVar(&p.nanMaxSkips, "nan-max-skips", train.DefaultNaNMaxSkips, "with -on-nan skip: batches a run may skip before it is recorded as diverged")
 
 	c := &f.cluster
 	fs.StringVar(&c.bin, "bin", "sweep", "-emit: the sweep binary as the cluster's tasks find it")
@@ -165,6 +174,14 @@ func (f *flags) check() error {
 	} else if f.planFlag.presets == "" {
 		return usagef("flag -presets: want a comma-separated list of presets (or -plan FILE): %s", strings.Join(model.PresetNames(), ", "))
 	}
+	switch pf := f.planFlag; {
+	case pf.onNaN != "stop" && pf.onNaN != "skip":
+		return usagef("flag -on-nan %q: want stop or skip", pf.onNaN)
+	case pf.onNaN != "skip" && (f.set["nan-lr-factor"] || f.set["nan-max-skips"]):
+		return usagef("flag -nan-lr-factor, -nan-max-skips: only with -on-nan skip")
+	case pf.nanMaxSkips < 1:
+		return usagef("flag -nan-max-skips %d: want at least 1", pf.nanMaxSkips)
+	}
 	return nil
 }
 
@@ -197,7 +214,10 @@ func (f *flags) buildPlan() (p scaling.Plan, source string, err error) {
 	if p.Tokenizer == "" {
 		p.Tokenizer = "bpe:" + strconv.Itoa(pf.vocab)
 	}
-	p.EvalsPerRun, p.EvalBatches = pf.evalsPerRun, pf.evalBatch
+	p.EvalsPerRun, p.EvalBatches, p.SavesPerRun = pf.evalsPerRun, pf.evalBatch, pf.saves
+	if pf.onNaN == "skip" {
+		p.NaNSkip = &scaling.NaNSkip{LRFactor: pf.nanLRFactor, MaxSkips: pf.nanMaxSkips}
+	}
 	h := &p.HParams
 	h.BatchTokens, h.MicroBatch = pf.batchTokens, pf.microBatch
 	h.BaseLR, h.BaseWidth, h.MinLRFrac, h.WarmupFrac, h.WeightDecay = pf.lr, pf.lrWidth, pf.minLRFrac, pf.warmupFrac, pf.wd
@@ -218,7 +238,8 @@ var fieldFlags = map[string]string{
 	"mode": "-mode", "decay_frac": "-decay-frac", "unique_tokens": "-unique", "evals_per_run": "-evals",
 	"eval_batches": "-eval-batches", "hparams.batch_tokens": "-batch-tokens", "hparams.micro_batch": "-micro-batch",
 	"hparams.base_lr": "-lr", "hparams.base_width": "-lr-width", "hparams.min_lr_frac": "-min-lr-frac",
-	"hparams.warmup_frac": "-warmup-frac", "hparams": "-wd",
+	"hparams.warmup_frac": "-warmup-frac", "hparams": "-wd", "saves_per_run": "-saves",
+	"nan_skip.lr_factor": "-nan-lr-factor", "nan_skip.max_skips": "-nan-max-skips",
 }
 
 var fieldIndex = regexp.MustCompile(`\[\d+\]$`)

@@ -194,6 +194,13 @@ func TestDryRun(t *testing.T) {
 	if _, err := os.Stat(out); err == nil {
 		t.Error("a dry run made the sweep folder")
 	}
+	stdout.Reset()
+	if err := run(append(args, "-on-nan", "skip"), &stdout, &stderr); err != nil {
+		t.Fatal(err)
+	}
+	if want := "multiplies the learning rate by 0.5, at most 5 times per run"; !strings.Contains(stdout.String(), want) {
+		t.Errorf("dry run with -on-nan skip does not say %q:\n%s", want, stdout.String())
+	}
 }
 
 func TestEmitKubernetesFlags(t *testing.T) {
@@ -247,6 +254,12 @@ func TestBadFlags(t *testing.T) {
 		{[]string{"-presets", "n100k", "-tokens", "1e6", "-nosuch", "-out", dir}, "-nosuch", true},
 		{[]string{"-presets", "n100k", "-tokens", "1e6", "-out", dir, "extra"}, "unexpected argument", true},
 		{[]string{"-plan", "x.json", "-presets", "n100k", "-out", dir}, "flag -presets: not with -plan", true},
+		{[]string{"-plan", "x.json", "-on-nan", "skip", "-out", dir}, "flag -on-nan: not with -plan", true},
+		{[]string{"-presets", "n100k", "-tokens", "1e6", "-on-nan", "retry", "-out", dir}, "flag -on-nan", true},
+		{[]string{"-presets", "n100k", "-tokens", "1e6", "-nan-max-skips", "3", "-out", dir}, "only with -on-nan skip", true},
+		{[]string{"-presets", "n100k", "-tokens", "1e6", "-on-nan", "skip", "-nan-max-skips", "0", "-out", dir}, "flag -nan-max-skips", true},
+		{[]string{"-presets", "n100k", "-tokens", "1e6", "-on-nan", "skip", "-nan-lr-factor", "2", "-out", dir}, "flag -nan-lr-factor", true},
+		{[]string{"-presets", "n100k", "-tokens", "1e6", "-saves", "-1", "-out", dir}, "flag -saves", true},
 		{[]string{"-plan", filepath.Join(dir, "missing.json"), "-out", dir}, "missing.json", false},
 	}
 	for _, c := range cases {

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"os"
 
 	"github.com/plateau-lab/plateau/scaling"
 )
@@ -39,7 +40,11 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return usageError{err}
 	}
 	defer dev.Close()
-	s, err := scaling.NewSweep(p, dev, scaling.SweepOptions{Out: f.out, Log: stderr, PlanSource: source})
+	opt := scaling.SweepOptions{Out: f.out, Log: stderr, PlanSource: source}
+	if err := slowWrites(os.Getenv(slowWritesEnv), &opt); err != nil {
+		return err
+	}
+	s, err := scaling.NewSweep(p, dev, opt)
 	if err != nil {
 		return err
 	}
