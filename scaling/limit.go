@@ -96,6 +96,9 @@ type EntropyCheck struct {
 	E          Interval `json:"E"`
 	Difference float64  `json:"difference"` // E - H, nats
 	Inside     bool     `json:"inside"`     // H lies in E's interval
+	// Floors are the per-size floors E_N, for the sizes with enough
+	// budgets; see SizeFloor.
+	Floors []SizeFloor `json:"floors,omitempty"`
 }
 
 // Verdict classes, from the held-out points and the model comparison:
@@ -342,7 +345,8 @@ func RunLimitTest(points []Point, curves []Curve, opt LimitOptions) (*LimitTest,
 		t.E = *opt.E
 	}
 	if opt.Entropy > 0 {
-		t.Entropy = &EntropyCheck{H: opt.Entropy, E: t.E, Difference: t.E.Value - opt.Entropy, Inside: t.E.Contains(opt.Entropy)}
+		t.Entropy = &EntropyCheck{H: opt.Entropy, E: t.E, Difference: t.E.Value - opt.Entropy, Inside: t.E.Contains(opt.Entropy),
+			Floors: sizeFloors(points, law.HuberDelta)}
 	}
 	t.Verdict = t.judge()
 	return t, nil

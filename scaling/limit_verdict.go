@@ -64,6 +64,9 @@ func (t *LimitTest) judge() Verdict {
 	}
 	if e := t.Entropy; e != nil {
 		s = append(s, entropySentence(e))
+		if f := floorSentence(e.Floors, e.H); f != "" {
+			s = append(s, f)
+		}
 	}
 
 	class, why := t.classify(sat, pow)
@@ -115,12 +118,18 @@ func timesBetter(ratio float64) string {
 	return fmt.Sprintf("%.2f times better than", ratio)
 }
 
+// wideE is the width of E's interval, as a fraction of H, beyond which
+// containing H says nothing.
+const wideE = 0.25
+
 // entropySentence compares E with H in words and numbers.
 func entropySentence(e *EntropyCheck) string {
 	ev := fmt.Sprintf("The fitted E = %s nats", e.E)
 	switch {
 	case !e.E.HasBounds():
 		return fmt.Sprintf("%s (no interval) lies %+.3g nats from the data's entropy H = %.4g.", ev, e.Difference, e.H)
+	case e.Inside && e.E.Hi-e.E.Lo > wideE*e.H:
+		return fmt.Sprintf("%s contains the data's entropy H = %.4g (E - H = %+.3g nats), but the interval is %.3g nats wide: the joint fit does not pin the floor down at this scale.", ev, e.H, e.Difference, e.E.Hi-e.E.Lo)
 	case e.Inside:
 		return fmt.Sprintf("%s contains the data's entropy H = %.4g (E - H = %+.3g nats): the floor the law approaches is the data's own.", ev, e.H, e.Difference)
 	case e.E.Lo > e.H:
