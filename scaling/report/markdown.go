@@ -52,7 +52,13 @@ Fitted to the {{.TrainPoints}} runs up to {{g .SplitCompute}} FLOPs; {{.Above}} 
 | law | fitted to | held-out RMSE (log loss) | train RMSE |
 | --- | --- | --- | --- |
 {{range .Scores}}| {{.Law}} | {{.Data}} | {{g .HeldOutRMSE}} | {{g .TrainRMSE}} |
-{{end}}{{end}}
+{{end}}{{with .Entropy}}
+Fitted E = {{iv .E}} against the source's entropy H = {{g .H}} nats/token.{{if .Floors}} Each size's own floor, L(D) = E_N + B/D^β fitted to its runs alone:
+
+| N | runs | E_N | E_N − H |
+| --- | --- | --- | --- |
+{{$h := .H}}{{range .Floors}}| {{si .Params}} | {{.Points}} | {{g .E}} | {{g (sub .E $h)}} |
+{{end}}{{end}}{{end}}{{end}}
 {{if .Problems}}## Runs left out
 {{range .Problems}}
 - {{.}}{{end}}

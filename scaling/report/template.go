@@ -26,6 +26,7 @@ var funcs = template.FuncMap{
 		}
 		return fmt.Sprintf("%.4g", *v)
 	},
+	"sub":    func(a, b float64) float64 { return a - b },
 	"lawRow": func(name string, e *scaling.LawEstimate) lawTableRow { return lawTableRow{name, e} },
 }
 
@@ -101,7 +102,11 @@ The compute-optimal allocation is N<sub>opt</sub> &prop; C<sup>a</sup>, D<sub>op
 <table><tr><th>law</th><th>fitted to</th><th>parameters</th><th>train RMSE</th><th>held-out RMSE</th><th>AIC</th><th>converged</th></tr>
 {{range .Scores}}<tr><td>{{.Law}}</td><td>{{.Data}}</td><td>{{.Params}}</td><td>{{g .TrainRMSE}}</td><td>{{g .HeldOutRMSE}}</td><td>{{optf .AIC}}</td><td>{{.Converged}}{{if .Message}} ({{.Message}}){{end}}</td></tr>
 {{end}}</table>
-{{with .Entropy}}<p>Fitted E = {{iv .E}} against the source's entropy H = {{g .H}} nats/token: E &minus; H = {{g .Difference}} nats; H is {{if .Inside}}inside{{else}}outside{{end}} E's interval.</p>{{end}}
+{{with .Entropy}}<p>Fitted E = {{iv .E}} against the source's entropy H = {{g .H}} nats/token: E &minus; H = {{g .Difference}} nats; H is {{if .Inside}}inside{{else}}outside{{end}} E's interval.</p>
+{{if .Floors}}<p>Each size's own floor, L(D) = E<sub>N</sub> + B/D<sup>&beta;</sup> fitted to its runs alone (E<sub>N</sub> can never lie below H):</p>
+<table><tr><th>N</th><th>runs</th><th>E<sub>N</sub></th><th>E<sub>N</sub> &minus; H</th><th>B</th><th>&beta;</th><th>converged</th></tr>
+{{$h := .H}}{{range .Floors}}<tr><td>{{si .Params}}</td><td>{{.Points}}</td><td>{{g .E}}</td><td>{{g (sub .E $h)}}</td><td>{{g .B}}</td><td>{{g .Beta}}</td><td>{{.Converged}}{{if .Message}} ({{.Message}}){{end}}</td></tr>
+{{end}}</table>{{end}}{{end}}
 {{end}}
 
 {{if .Runs}}<h2>Runs</h2>
