@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -132,13 +133,37 @@ func load(f *flags) (*input, error) {
 	}
 	in.Title = cmp.Or(f.title, in.Title, "Scaling study of "+f.runs)
 	in.Source = f.runs
-	if raw, err := os.ReadFile(filepath.Join(f.runs, planFile)); err == nil {
-		var pretty bytes.Buffer
-		if json.Indent(&pretty, raw, "", "  ") == nil {
-			in.Plan = pretty.String()
+	in.Plan = plans(runs)
+	return in, nil
+}
+
+// plans is the plan of every sweep the runs came from (a run folder is
+// SWEEP/runs/NAME), each headed by its file when there are several.
+func plans(runs []scaling.RunResult) string {
+	var sweeps []string
+	for _, r := range runs {
+		if sw := filepath.Dir(filepath.Dir(r.Dir)); !slices.Contains(sweeps, sw) {
+			sweeps = append(sweeps, sw)
 		}
 	}
-	return in, nil
+	var out strings.Builder
+	for _, sw := range sweeps {
+		path := filepath.Join(sw, planFile)
+		raw, err := os.ReadFile(path)
+		if err != nil {
+			continue
+		}
+		var pretty bytes.Buffer
+		if json.Indent(&pretty, raw, "", "  ") != nil {
+			continue
+		}
+		if len(sweeps) > 1 {
+			fmt.Fprintf(&out, "// %s\n", path)
+		}
+		out.Write(pretty.Bytes())
+		out.WriteString("\n")
+	}
+	return out.String()
 }
 
 // summarise prints the fitted law and the verdict.

@@ -97,6 +97,9 @@ func TestMicroSweep(t *testing.T) {
 	if !strings.Contains(string(page), a.Limit.Verdict.Class) {
 		t.Error("the report does not give the verdict")
 	}
+	if !strings.Contains(string(page), "min_steps") {
+		t.Error("the report does not show the sweep's plan")
+	}
 
 	// A second fit of the same runs with the same seed gives the same numbers.
 	out2 := filepath.Join(t.TempDir(), "again")

@@ -17,7 +17,12 @@ var funcs = template.FuncMap{
 		}
 		return fmt.Sprintf("%.4g", v)
 	},
-	"iv":  func(iv scaling.Interval) string { return iv.String() },
+	"iv": func(iv scaling.Interval) string {
+		if math.IsNaN(iv.Value) || math.IsInf(iv.Value, 0) {
+			return "–"
+		}
+		return iv.String()
+	},
 	"si":  si,
 	"pct": func(v float64) string { return fmt.Sprintf("%.0f%%", 100*v) },
 	"optf": func(v *float64) string {
