@@ -35,4 +35,4 @@ common=(-data "${DATA:-gosrc}" -tokenizer "${TOKENIZER:-bpe:1024}" -mode wsd
 "$bin/sweep" -out "$out/isoflop" "${common[@]}" \
   -presets n100k,n200k,n400k,n800k,n2m -flops 1.5e12,3.2e12,7e12,1.5e13
 "$bin/fit" -runs "$out" -out "$out/report" -bootstrap "${BOOTSTRAP:-200}" \
-  -title "plateau's CPU miniature: the Go source, 0.1M to 1.9M parameters"
+  -title "The CPU miniature: the Go source, 0.1M to 1.9M parameters"
