@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/plateau-lab/plateau/train"
 )
 
 // RunResult is a finished point of a sweep, read from its run folder.
@@ -36,7 +38,7 @@ func (r RunResult) Point() Point {
 // tokens, is left out so that the curve plots on log axes). A wsd point's
 // curve includes the stable run's evaluations before its branch.
 func (r RunResult) Curve() (Curve, error) {
-	recs, err := readMetrics(filepath.Join(r.Dir, MetricsFile))
+	recs, err := train.ReadMetricsFile(filepath.Join(r.Dir, MetricsFile))
 	if err != nil {
 		return Curve{}, fmt.Errorf("curve of %s: %w", r.Name, err)
 	}

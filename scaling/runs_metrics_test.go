@@ -4,9 +4,11 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/plateau-lab/plateau/train"
 )
 
-func TestReadMetrics(t *testing.T) {
+func TestLastTrainLoss(t *testing.T) {
 	cases := []struct {
 		name, body string
 		records    int // -1: an error
@@ -22,7 +24,7 @@ func TestReadMetrics(t *testing.T) {
 		if err := os.WriteFile(path, []byte(c.body), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		recs, err := readMetrics(path)
+		recs, err := train.ReadMetricsFile(path)
 		switch {
 		case c.records < 0 && err == nil:
 			t.Errorf("%s: no error", c.name)

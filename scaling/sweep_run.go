@@ -158,7 +158,7 @@ func (s *Sweep) record(c RunConfig, dir string, cfg model.Config, res train.Resu
 		o.ModelFLOPs = cfg.FLOPsPerToken(c.Seq) * float64(res.Tokens)
 	}
 	if runErr == nil {
-		recs, err := readMetrics(filepath.Join(dir, MetricsFile))
+		recs, err := train.ReadMetricsFile(filepath.Join(dir, MetricsFile))
 		if err != nil {
 			return o, err
 		}

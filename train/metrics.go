@@ -61,6 +61,21 @@ func ReadMetrics(r io.Reader) ([]Record, error) {
 	}
 }
 
+// ReadMetricsFile reads the metrics.jsonl at path as ReadMetrics does;
+// errors name the file.
+func ReadMetricsFile(path string) ([]Record, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	recs, err := ReadMetrics(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return recs, nil
+}
+
 // parseRecord parses one metrics line, which must hold a step.
 func parseRecord(line []byte) (Record, error) {
 	var r struct {

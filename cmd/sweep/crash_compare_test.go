@@ -85,12 +85,7 @@ func resultKey(t *testing.T, dir string) string {
 // metricsKey is a run's metrics.jsonl without the times, a line per record.
 func metricsKey(t *testing.T, dir string) []string {
 	t.Helper()
-	f, err := os.Open(filepath.Join(dir, "metrics.jsonl"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	recs, err := train.ReadMetrics(f)
+	recs, err := train.ReadMetricsFile(filepath.Join(dir, "metrics.jsonl"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -210,12 +210,7 @@ func checkAfterKill(t *testing.T, kill int, out string, saved int) int {
 func compareMetrics(t *testing.T, run, ref string) {
 	t.Helper()
 	read := func(dir string) []train.Record {
-		f, err := os.Open(filepath.Join(dir, "metrics.jsonl"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer f.Close()
-		recs, err := train.ReadMetrics(f)
+		recs, err := train.ReadMetricsFile(filepath.Join(dir, "metrics.jsonl"))
 		if err != nil {
 			t.Fatal(err)
 		}

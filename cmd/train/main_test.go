@@ -257,12 +257,7 @@ func TestResumeTokenizerAfterCrash(t *testing.T) {
 	if ck.State.Step != 15 || ck.Config.VocabSize != 300 {
 		t.Errorf("checkpoint at step %d with vocab %d, want step 15 and the first run's vocab 300", ck.State.Step, ck.Config.VocabSize)
 	}
-	f, err := os.Open(filepath.Join(out, "metrics.jsonl"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	recs, err := train.ReadMetrics(f)
+	recs, err := train.ReadMetricsFile(filepath.Join(out, "metrics.jsonl"))
 	if err != nil {
 		t.Fatal(err)
 	}
