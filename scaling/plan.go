@@ -70,6 +70,10 @@ type Plan struct {
 	// curve's resolution); EvalBatches is the batches per pass.
 	EvalsPerRun int `json:"evals_per_run"`
 	EvalBatches int `json:"eval_batches"`
+	// FinalEvalBatches is the batches of the evaluation at the end of each
+	// run, the loss the fits use: more than EvalBatches makes that number
+	// more precise at the cost of one longer pass. 0 uses EvalBatches.
+	FinalEvalBatches int `json:"final_eval_batches,omitempty"`
 	// SavesPerRun is how many checkpoints a run writes, so that an
 	// interrupted run loses at most 1/SavesPerRun of its work.
 	SavesPerRun int `json:"saves_per_run"`

@@ -188,7 +188,7 @@ func (p Plan) presetJob(preset string, cfg model.Config, budgets []budget) (Job,
 		LR: lr, LRSource: "width", MinLR: lr * h.MinLRFrac,
 		WeightDecay: h.WeightDecay, Beta1: h.Beta1, Beta2: h.Beta2, ClipNorm: h.ClipNorm, Seed: p.Seed,
 		Data: p.Data, Tokenizer: p.Tokenizer, ValFrac: p.ValFrac, UniqueTokens: int64(p.UniqueTokens),
-		EvalBatches: p.EvalBatches, NaNSkip: p.NaNSkip.withDefaults(),
+		EvalBatches: p.EvalBatches, FinalEvalBatches: p.FinalEvalBatches, NaNSkip: p.NaNSkip.withDefaults(),
 	}
 	job := Job{Preset: preset}
 	for _, b := range budgets {

@@ -73,6 +73,8 @@ func TestPlanValidate(t *testing.T) {
 		{"small bpe", func(p *Plan) { p.Tokenizer = "bpe:100" }, "tokenizer"},
 		{"val_frac 1", func(p *Plan) { p.ValFrac = 1 }, "val_frac"},
 		{"mode", func(p *Plan) { p.Mode = "linear" }, "mode"},
+		{"negative final eval batches", func(p *Plan) { p.FinalEvalBatches = -2 }, "final_eval_batches"},
+		{"valid final eval batches", func(p *Plan) { p.FinalEvalBatches = 32 }, ""},
 		{"wsd decay 0", func(p *Plan) { p.Mode, p.DecayFrac = "wsd", 0 }, "decay_frac"},
 		{"min steps", func(p *Plan) { p.MinSteps = 0 }, "min_steps"},
 		{"batch not whole sequences", func(p *Plan) { p.HParams.BatchTokens = 1000 }, "hparams.batch_tokens"},
@@ -132,6 +134,7 @@ func TestPlanRoundTrip(t *testing.T) {
 
 func TestExpandCosine(t *testing.T) {
 	p := tinyPlan(t, "cosine")
+	p.FinalEvalBatches = 6
 	e, err := p.Expand()
 	if err != nil {
 		t.Fatal(err)
@@ -161,6 +164,7 @@ func TestExpandCosine(t *testing.T) {
 		{"batch", float64(c.Batch), 4},
 		{"accum", float64(c.Accum), 1},
 		{"eval every", float64(c.EvalEvery), 10},
+		{"final eval batches", float64(c.FinalEvalBatches), 6},
 		{"params", float64(c.Params), 106816},
 	}
 	for _, k := range checks {

@@ -114,6 +114,8 @@ func (p Plan) validateSchedule() error {
 		return planFieldError("evals_per_run", "%d, want >= 0 (0: only at the end)", p.EvalsPerRun)
 	case p.EvalBatches < 1:
 		return planFieldError("eval_batches", "%d, want at least 1", p.EvalBatches)
+	case p.FinalEvalBatches < 0:
+		return planFieldError("final_eval_batches", "%d, want >= 0 (0: eval_batches)", p.FinalEvalBatches)
 	case p.SavesPerRun < 0:
 		return planFieldError("saves_per_run", "%d, want >= 0 (0: only at the end)", p.SavesPerRun)
 	}

@@ -85,7 +85,9 @@ type RunConfig struct {
 
 	EvalEvery   int `json:"eval_every"`
 	EvalBatches int `json:"eval_batches"`
-	SaveEvery   int `json:"save_every"`
+	// FinalEvalBatches is the batches of the run's last evaluation (0: EvalBatches).
+	FinalEvalBatches int `json:"final_eval_batches,omitempty"`
+	SaveEvery        int `json:"save_every"`
 
 	// NaNSkip, when set, lets the run skip batches whose loss or gradient
 	// is NaN or infinite (Plan.NaNSkip, its defaults filled in); nil stops

@@ -115,7 +115,7 @@ func (s *Sweep) train(c *RunConfig, dir string, stopAt int) (train.Result, model
 		Batch: c.Batch, Seq: c.Seq, Accum: c.Accum, Steps: c.Steps,
 		Schedule: c.schedule(), AdamW: adamW(c.Beta1, c.Beta2, c.WeightDecay, c.ClipNorm), Seed: c.Seed,
 		UniqueTokens: int(c.UniqueTokens),
-		EvalEvery:    c.EvalEvery, EvalBatches: c.EvalBatches, SaveEvery: c.SaveEvery,
+		EvalEvery:    c.EvalEvery, EvalBatches: c.EvalBatches, FinalEvalBatches: c.FinalEvalBatches, SaveEvery: c.SaveEvery,
 		LogEvery: stepInterval(c.Steps, 20),
 		StopAt:   stopAt,
 		Out:      dir, Resume: true, Log: s.prog.runLog(c.Name),

@@ -22,6 +22,8 @@
 #   DATA [gosrc]  TOKENIZER [bpe:4096]  PRESETS [n2m,n3m5,n6m,n13m,n25m,n50m]
 #   TOKENS [6.25M,12.5M,25M,50M,100M]  SEQ [512]  BATCH_TOKENS [65536]
 #   MODE [wsd]  DEVICE [cuda]  PRECISION [bf16]  BOOTSTRAP [200]
+#   FINAL_EVAL_BATCHES [64: each run's last evaluation, the loss the fits
+#   use, reads 64 batches (4M tokens) of the held-out set]
 #   SWEEP_BIN [build it]
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -40,6 +42,7 @@ args=(-out "$out"
   -data "${DATA:-gosrc}" -tokenizer "${TOKENIZER:-bpe:4096}"
   -presets "${PRESETS:-n2m,n3m5,n6m,n13m,n25m,n50m}" -tokens "${TOKENS:-6.25M,12.5M,25M,50M,100M}"
   -mode "${MODE:-wsd}" -seq "${SEQ:-512}" -batch-tokens "${BATCH_TOKENS:-65536}"
+  -final-eval-batches "${FINAL_EVAL_BATCHES:-64}"
   -device "${DEVICE:-cuda}" -precision "${PRECISION:-bf16}")
 "$sweep" "${args[@]}" -dry-run
 "$sweep" "${args[@]}"

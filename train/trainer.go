@@ -41,8 +41,13 @@ type Options struct {
 
 	EvalEvery   int // steps between validation passes (0: only at the end)
 	EvalBatches int // validation batches per pass
-	SaveEvery   int // steps between checkpoints (0: only at the end)
-	LogEvery    int // steps between metrics lines and progress lines
+	// FinalEvalBatches is the validation batches of the evaluation at the
+	// end of the run, the loss a sweep fits: more than EvalBatches makes
+	// that one number more precise without slowing the passes along the
+	// way. 0 (or fewer than EvalBatches) uses EvalBatches.
+	FinalEvalBatches int
+	SaveEvery        int // steps between checkpoints (0: only at the end)
+	LogEvery         int // steps between metrics lines and progress lines
 
 	// StopAt ends the run after this many steps with a checkpoint, as a job
 	// with a time limit would, leaving the schedule planned for Steps; 0
@@ -87,10 +92,13 @@ type Trainer struct {
 	eval  *kernels.Program // forward only
 	optim *optimizer
 	batch *data.Batcher
-	val   []data.ValBatch
-	ids   []int32
-	tgt   []int32
-	state State
+	val   []data.ValBatch // the batches of every validation pass
+	// valFinal are the batches of the pass at the end of the run: val, or
+	// more when Options.FinalEvalBatches asks for them.
+	valFinal []data.ValBatch
+	ids      []int32
+	tgt      []int32
+	state    State
 }
 
 // New prepares a run: builds and compiles the graphs, initialises the
@@ -107,6 +115,9 @@ func New(dev kernels.Device, cfg model.Config, d Data, opt Options) (*Trainer, e
 	}
 	if opt.EvalBatches <= 0 {
 		opt.EvalBatches = 8
+	}
+	if opt.FinalEvalBatches < 0 {
+		return nil, fmt.Errorf("final evaluation batches %d: want >= 0 (0: as many as every pass)", opt.FinalEvalBatches)
 	}
 	opt.Schedule.Steps = opt.Steps
 	if err := opt.Schedule.Validate(); err != nil {
@@ -136,6 +147,12 @@ func New(dev kernels.Device, cfg model.Config, d Data, opt Options) (*Trainer, e
 	}
 	if t.val, err = data.ValBatches(d.Val, opt.Batch, opt.Seq, opt.EvalBatches); err != nil {
 		return nil, fmt.Errorf("validation data: %w", err)
+	}
+	t.valFinal = t.val
+	if opt.FinalEvalBatches > opt.EvalBatches {
+		if t.valFinal, err = data.ValBatches(d.Val, opt.Batch, opt.Seq, opt.FinalEvalBatches); err != nil {
+			return nil, fmt.Errorf("final validation data: %w", err)
+		}
 	}
 	if err := t.compile(); err != nil {
 		t.Close()
@@ -187,9 +204,12 @@ func (t *Trainer) Close() {
 func (t *Trainer) Weights() *kernels.Weights { return t.w }
 
 // Evaluate returns the mean loss over the validation batches.
-func (t *Trainer) Evaluate() (float64, error) {
+func (t *Trainer) Evaluate() (float64, error) { return t.evaluate(t.val) }
+
+// evaluate is the mean loss over the given validation batches.
+func (t *Trainer) evaluate(batches []data.ValBatch) (float64, error) {
 	var sum float64
-	for _, b := range t.val {
+	for _, b := range batches {
 		if err := t.eval.SetBatch(b.IDs, b.Targets); err != nil {
 			return 0, err
 		}
@@ -200,7 +220,7 @@ func (t *Trainer) Evaluate() (float64, error) {
 		}
 		sum += float64(l)
 	}
-	return sum / float64(len(t.val)), nil
+	return sum / float64(len(batches)), nil
 }
 
 // Step runs optimizer step i (0-based) at the schedule's learning rate:
@@ -340,7 +360,11 @@ func (t *Trainer) Run() (res Result, err error) {
 			LR: lr, GradNorm: gnorm, WallS: t.state.WallS, SkippedBatches: t.state.Skipped}
 		if done || (o.EvalEvery > 0 && t.state.Step%o.EvalEvery == 0) {
 			e0 := time.Now()
-			v, err := t.Evaluate()
+			batches := t.val
+			if done {
+				batches = t.valFinal
+			}
+			v, err := t.evaluate(batches)
 			if err != nil {
 				return res, err
 			}

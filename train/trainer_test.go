@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/plateau-lab/plateau/kernels"
@@ -134,5 +135,46 @@ func TestDeterministic(t *testing.T) {
 		if !slices.Equal(a[i], b[i]) {
 			t.Fatalf("parameter %d differs between two runs with the same seed", i)
 		}
+	}
+}
+
+// TestFinalEvalBatches: the evaluation at the end of a run uses the larger
+// final set of validation batches, the passes along the way the usual one.
+func TestFinalEvalBatches(t *testing.T) {
+	cfg, d, opt := tiny(t.TempDir(), 10)
+	opt.FinalEvalBatches = 40
+	tr, err := New(kernels.NewCPU(2), cfg, d, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tr.Close()
+	res, err := tr.Run()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(tr.val) != opt.EvalBatches || len(tr.valFinal) != 40 {
+		t.Fatalf("%d and %d validation batches, want %d and 40", len(tr.val), len(tr.valFinal), opt.EvalBatches)
+	}
+	final, err := tr.evaluate(tr.valFinal)
+	if err != nil {
+		t.Fatal(err)
+	}
+	usual, err := tr.Evaluate()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.ValLoss != final || final == usual {
+		t.Errorf("final val loss %v: want the 40-batch loss %v, not the %d-batch %v", res.ValLoss, final, opt.EvalBatches, usual)
+	}
+	recs, err := ReadMetricsFile(filepath.Join(opt.Out, "metrics.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if last := recs[len(recs)-1]; last.ValLoss == nil || *last.ValLoss != final {
+		t.Errorf("the last metrics line has val loss %v, want %v", last.ValLoss, final)
+	}
+	opt.FinalEvalBatches = -1
+	if _, err := New(kernels.NewCPU(1), cfg, d, opt); err == nil || !strings.Contains(err.Error(), "final evaluation batches -1") {
+		t.Errorf("negative final evaluation batches: error %v", err)
 	}
 }

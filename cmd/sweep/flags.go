@@ -63,6 +63,7 @@ type planFlags struct {
 	lrScan                           bool
 	seed                             uint64
 	minSteps, evalsPerRun, evalBatch int
+	finalEvalBatch                   int
 	saves                            int
 	onNaN                            string
 	nanLRFactor                      float64
@@ -119,6 +120,7 @@ func parse(args []string, stderr io.Writer) (*flags, error) {
 	fs.IntVar(&p.minSteps, "min-steps", d.MinSteps, "drop budgets that give fewer optimizer steps than this")
 	fs.IntVar(&p.evalsPerRun, "evals", d.EvalsPerRun, "validation passes per run (the loss curve's points)")
 	fs.IntVar(&p.evalBatch, "eval-batches", d.EvalBatches, "validation batches per pass")
+	fs.IntVar(&p.finalEvalBatch, "final-eval-batches", 0, "validation batches of each run's last evaluation, the loss the fits use (0: -eval-batches)")
 	fs.IntVar(&p.saves, "saves", d.SavesPerRun, "checkpoints per run: a killed run loses at most 1/saves of its steps (0: only at the end)")
 	fs.StringVar(&p.onNaN, "on-nan", "stop", "a NaN or infinite loss or gradient: stop (the run is recorded as diverged) or skip (drop the batch, lower the learning rate)")
 	fs.Float64Var(&p.nanLRFactor, "nan-lr-factor", train.DefaultNaNLRFactor, "with -on-nan skip: learning-rate multiplier at each skipped batch")
@@ -214,7 +216,7 @@ func (f *flags) buildPlan() (p scaling.Plan, source string, err error) {
 	if p.Tokenizer == "" {
 		p.Tokenizer = "bpe:" + strconv.Itoa(pf.vocab)
 	}
-	p.EvalsPerRun, p.EvalBatches, p.SavesPerRun = pf.evalsPerRun, pf.evalBatch, pf.saves
+	p.EvalsPerRun, p.EvalBatches, p.FinalEvalBatches, p.SavesPerRun = pf.evalsPerRun, pf.evalBatch, pf.finalEvalBatch, pf.saves
 	if pf.onNaN == "skip" {
 		p.NaNSkip = &scaling.NaNSkip{LRFactor: pf.nanLRFactor, MaxSkips: pf.nanMaxSkips}
 	}
@@ -236,7 +238,7 @@ var fieldFlags = map[string]string{
 	"data": "-data", "tokenizer": "-tokenizer / -vocab", "val_frac": "-val-frac", "seq": "-seq",
 	"presets": "-presets", "tokens": "-tokens", "flops": "-flops", "min_steps": "-min-steps",
 	"mode": "-mode", "decay_frac": "-decay-frac", "unique_tokens": "-unique", "evals_per_run": "-evals",
-	"eval_batches": "-eval-batches", "hparams.batch_tokens": "-batch-tokens", "hparams.micro_batch": "-micro-batch",
+	"eval_batches": "-eval-batches", "final_eval_batches": "-final-eval-batches", "hparams.batch_tokens": "-batch-tokens", "hparams.micro_batch": "-micro-batch",
 	"hparams.base_lr": "-lr", "hparams.base_width": "-lr-width", "hparams.min_lr_frac": "-min-lr-frac",
 	"hparams.warmup_frac": "-warmup-frac", "hparams": "-wd", "saves_per_run": "-saves",
 	"nan_skip.lr_factor": "-nan-lr-factor", "nan_skip.max_skips": "-nan-max-skips",

@@ -71,6 +71,7 @@ type flags struct {
 	wd, clip, beta1, beta2            float64
 	seed                              uint64
 	evalEvery, evalBatches            int
+	finalEvalBatches                  int
 	saveEvery, logEvery               int
 	out                               string
 	resume                            bool
@@ -107,6 +108,7 @@ func parse(args []string) (*flags, error) {
 	fs.Uint64Var(&f.seed, "seed", 1, "seed of the initialisation and the batch order")
 	fs.IntVar(&f.evalEvery, "eval-every", 100, "steps between validation passes")
 	fs.IntVar(&f.evalBatches, "eval-batches", 8, "validation batches per pass")
+	fs.IntVar(&f.finalEvalBatches, "final-eval-batches", 0, "validation batches of the evaluation at the end of the run (0: -eval-batches)")
 	fs.IntVar(&f.saveEvery, "save-every", 200, "steps between checkpoints")
 	fs.IntVar(&f.logEvery, "log-every", 10, "steps between progress lines")
 	fs.StringVar(&f.out, "out", "runs/default", "run folder")
@@ -165,7 +167,7 @@ func run(args []string) error {
 		Schedule:  train.Schedule{Kind: f.schedule, LR: f.lr, MinLR: f.minLR, Warmup: min(f.warmup, steps), Steps: steps, DecayFrac: f.wsdDecay},
 		AdamW:     train.AdamW{Beta1: f.beta1, Beta2: f.beta2, Eps: 1e-8, WeightDecay: f.wd, ClipNorm: f.clip},
 		Seed:      f.seed,
-		EvalEvery: f.evalEvery, EvalBatches: f.evalBatches, SaveEvery: f.saveEvery, LogEvery: f.logEvery,
+		EvalEvery: f.evalEvery, EvalBatches: f.evalBatches, FinalEvalBatches: f.finalEvalBatches, SaveEvery: f.saveEvery, LogEvery: f.logEvery,
 		Out: f.out, Resume: f.resume, Log: log,
 		OnNaN: train.NaNPolicy{Skip: f.onNaN == "skip", LRFactor: f.nanLRFactor, MaxSkips: f.nanMaxSkips},
 	}
