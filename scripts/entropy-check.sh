@@ -24,7 +24,8 @@ go build -o "$bin/fit" ./cmd/fit
 
 "$bin/sweep" -out "$out" -data "${DATA:-synthetic:markov1}" \
   -presets "${PRESETS:-n100k,n200k,n400k}" -tokens "$tokens" -mode wsd \
-  -seq "${SEQ:-64}" -batch-tokens "${BATCH_TOKENS:-2048}" -min-steps 20
+  -seq "${SEQ:-64}" -batch-tokens "${BATCH_TOKENS:-2048}" -min-steps 20 \
+  -final-eval-batches "${FINAL_EVAL_BATCHES:-32}"
 "$bin/fit" -runs "$out" -out "$out/fit-all" -bootstrap "${BOOTSTRAP:-200}" 2>/dev/null
 
 h=$(jq -r '.options.entropy' "$out/fit-all/fit.json")

@@ -19,6 +19,8 @@
 #
 # Environment (defaults in brackets): DATA [gosrc]  TOKENIZER [bpe:1024]
 #   SEQ [128]  BATCH_TOKENS [4096]  BOOTSTRAP [200]  THREADS [0: all cores]
+#   FINAL_EVAL_BATCHES [32: each run's last evaluation, the loss the fits
+#   use, reads 131k held-out tokens; the passes along the way read 32k]
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -29,7 +31,8 @@ go build -o "$bin/sweep" ./cmd/sweep
 go build -o "$bin/fit" ./cmd/fit
 
 common=(-data "${DATA:-gosrc}" -tokenizer "${TOKENIZER:-bpe:1024}" -mode wsd
-  -seq "${SEQ:-128}" -batch-tokens "${BATCH_TOKENS:-4096}" -threads "${THREADS:-0}")
+  -seq "${SEQ:-128}" -batch-tokens "${BATCH_TOKENS:-4096}" -threads "${THREADS:-0}"
+  -final-eval-batches "${FINAL_EVAL_BATCHES:-32}")
 "$bin/sweep" -out "$out/grid" "${common[@]}" \
   -presets n100k,n200k,n400k,n800k -tokens 0.5M,1M,2M,4M,8M
 "$bin/sweep" -out "$out/isoflop" "${common[@]}" \
