@@ -25,9 +25,6 @@ func planFieldError(field, format string, args ...any) error {
 	return &PlanFieldError{Field: field, Problem: fmt.Sprintf(format, args...)}
 }
 
-// finitePositive reports whether v is a positive finite number.
-func finitePositive(v float64) bool { return v > 0 && !math.IsInf(v, 0) }
-
 // Validate reports the first setting of the plan that cannot run, naming
 // its field: unknown or repeated presets (listing the valid ones), budgets
 // that are not positive finite numbers or appear twice, a sequence longer
@@ -90,7 +87,7 @@ func (p Plan) validatePoints() error {
 		v     []Quantity
 	}{{"tokens", p.Tokens}, {"flops", p.FLOPs}} {
 		for i, q := range list.v {
-			if !finitePositive(float64(q)) {
+			if !positiveFinite(float64(q)) {
 				return planFieldError(fmt.Sprintf("%s[%d]", list.field, i), "%v, want a positive finite number", float64(q))
 			}
 			if j := slices.Index(list.v, q); j < i {
@@ -128,7 +125,7 @@ func (h HParams) validate() error {
 		return planFieldError("hparams.batch_tokens", "%d, want a positive number of tokens", h.BatchTokens)
 	case h.MicroBatch < 0:
 		return planFieldError("hparams.micro_batch", "%d, want a number of sequences >= 0 (0: the whole batch)", h.MicroBatch)
-	case !finitePositive(h.BaseLR):
+	case !positiveFinite(h.BaseLR):
 		return planFieldError("hparams.base_lr", "%v, want a positive finite learning rate", h.BaseLR)
 	case h.BaseWidth <= 0:
 		return planFieldError("hparams.base_width", "%d, want a positive hidden size", h.BaseWidth)

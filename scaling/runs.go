@@ -211,7 +211,7 @@ func loadRun(dir string) (*RunResult, string) {
 		return nil, "diverged: " + o.Error
 	case o.Status != StatusDone:
 		return nil, fmt.Sprintf("result.json: status %q, want %q, %q or %q", o.Status, StatusDone, StatusFailed, StatusDiverged)
-	case !finitePositive(o.Loss):
+	case !positiveFinite(o.Loss):
 		return nil, fmt.Sprintf("result.json: held-out loss %v is not a positive finite number (diverged?)", o.Loss)
 	}
 	return &RunResult{Dir: dir, Config: c, Outcome: o}, ""

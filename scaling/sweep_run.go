@@ -167,7 +167,7 @@ func (s *Sweep) record(c RunConfig, dir string, cfg model.Config, res train.Resu
 		if len(recs) > 0 {
 			o.SkippedBatches = recs[len(recs)-1].SkippedBatches
 		}
-		if res.Steps != c.Steps || !finitePositive(o.Loss) {
+		if res.Steps != c.Steps || !positiveFinite(o.Loss) {
 			runErr = fmt.Errorf("run ended at step %d of %d with held-out loss %v", res.Steps, c.Steps, o.Loss)
 		}
 	}
