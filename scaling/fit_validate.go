@@ -32,6 +32,7 @@ func runLabel(p Point) string {
 	return fmt.Sprintf(" (run %q)", p.Run)
 }
 
+// positiveFinite reports whether v is a positive finite number (NaN is not).
 func positiveFinite(v float64) bool { return v > 0 && !math.IsInf(v, 1) }
 
 // checkVaries fails when every point has the same value of a variable:
