@@ -40,8 +40,7 @@ func figures(in Input) (figs []figure, missing []string) {
 		build: func() (*plot.Plot, error) {
 			var law func(float64) float64
 			if a.Law != nil {
-				l := a.Law.Fit.Law
-				law = func(c float64) float64 { return l.Loss(l.Optimal(c)) }
+				law = optimalLoss(a.Law.Fit.Law)
 			}
 			return chart.Frontier(a.Points, frontierPoints(a.Frontier), law)
 		},
@@ -64,11 +63,10 @@ func figures(in Input) (figs []figure, missing []string) {
 	haveLimit := lt != nil && lt.Law != nil && len(lt.HeldOut) > 0
 	add(haveLimit, "the limit test could not be run", figure{
 		Name: "extrapolation", Title: "Held-out extrapolation",
-		Caption: fmt.Sprintf("The law fitted to the runs up to %.3g FLOPs, extrapolated to the largest runs: each held-out run against its prediction and %s bootstrap interval. The line is the law's loss at the compute-optimal N and D, the least any run of that compute can have by the law; runs away from that allocation sit above it.", splitCompute(lt), levelText(lt)),
+		Caption: fmt.Sprintf("The law fitted to the runs up to %.3g FLOPs, extrapolated to the largest runs: each held-out run against its prediction and %s bootstrap interval. %s", splitCompute(lt), levelText(lt), lawLineNote(lt)),
 		build: func() (*plot.Plot, error) {
 			train, held, preds := extrapolation(a.Points, lt)
-			l := lt.Law.Law
-			return chart.Extrapolation(train, held, preds, func(c float64) float64 { return l.Loss(l.Optimal(c)) })
+			return chart.Extrapolation(train, held, preds, optimalLoss(lt.Law.Law))
 		},
 	})
 	add(haveLimit, "the limit test could not be run", figure{
@@ -80,6 +78,25 @@ func figures(in Input) (figs []figure, missing []string) {
 		},
 	})
 	return figs, missing
+}
+
+// optimalLoss is the law's loss at the compute-optimal N and D for each
+// compute, the curve the frontier and extrapolation figures draw; nil
+// (no curve) when an exponent is not positive, as then there is no
+// compute-optimal allocation.
+func optimalLoss(l scaling.Law) func(c float64) float64 {
+	if !(l.Alpha > 0 && l.Beta > 0) {
+		return nil
+	}
+	return func(c float64) float64 { return l.Loss(l.Optimal(c)) }
+}
+
+// lawLineNote explains the extrapolation figure's line, or its absence.
+func lawLineNote(lt *scaling.LimitTest) string {
+	if lt == nil || lt.Law == nil || optimalLoss(lt.Law.Law) == nil {
+		return "No line is drawn: the law fitted to the smaller runs has an exponent that is not positive, so it has no compute-optimal allocation."
+	}
+	return "The line is the law's loss at the compute-optimal N and D, the least any run of that compute can have by the law; runs away from that allocation sit above it."
 }
 
 func entropyNote(h float64) string {

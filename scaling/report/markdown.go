@@ -24,6 +24,10 @@ var markdownTemplate = template.Must(template.New("markdown").Funcs(template.Fun
 ![{{.Title}}]({{.File}}.png)
 
 **{{.Title}}.** {{.Caption}} ([SVG]({{.File}}.svg))
+{{end}}{{if .Missing}}
+Figures left out:
+{{range .Missing}}
+- {{.}}{{end}}
 {{end}}
 ## Approach 3: L(N, D) = E + A/N^α + B/D^β
 

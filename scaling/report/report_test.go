@@ -127,3 +127,18 @@ func TestSI(t *testing.T) {
 		}
 	}
 }
+
+func TestOptimalLoss(t *testing.T) {
+	if optimalLoss(scaling.Law{E: 2, A: 1e-42, Alpha: -6.5, B: 1200, Beta: 0.5}) != nil {
+		t.Error("a curve for a law with a negative exponent, which has no compute-optimal allocation")
+	}
+	l := scaling.Law{E: 1.7, A: 400, Alpha: 0.34, B: 400, Beta: 0.28}
+	f := optimalLoss(l)
+	if f == nil {
+		t.Fatal("no curve for a proper law")
+	}
+	n, d := l.Optimal(1e20)
+	if got, want := f(1e20), l.Loss(n, d); got != want || math.IsNaN(got) {
+		t.Errorf("optimal loss at 1e20 FLOPs = %v, want %v", got, want)
+	}
+}
