@@ -9,7 +9,7 @@
 #
 # Both use warmup-stable-decay branches (one constant-LR run per size, short
 # decays branched off at each budget). Then the fits, the limit test, the
-# plots and the report. About 27 minutes on two cores.
+# plots and the report. About 22 minutes on two cores.
 #
 #   scripts/sweep-cpu.sh [OUT]          # default runs/sweep-cpu
 #
