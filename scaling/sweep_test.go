@@ -12,6 +12,8 @@ import (
 
 	"github.com/plateau-lab/plateau/kernels"
 	"github.com/plateau-lab/plateau/train"
+
+	"github.com/plateau-lab/plateau/internal/testfs"
 )
 
 // tinyPlan is testdata/plan/tiny.json in the given mode: n100k and n200k
@@ -39,16 +41,10 @@ func newTestSweep(t *testing.T, p Plan, out string, log *bytes.Buffer) *Sweep {
 	return s
 }
 
-// mtimes records the modification time of every file under dir.
+// mtimes maps every file under dir to its modification time.
 func mtimes(t *testing.T, dir string) map[string]time.Time {
 	t.Helper()
-	m := map[string]time.Time{}
-	err := filepath.Walk(dir, func(path string, info os.FileInfo, err error) error {
-		if err == nil && !info.IsDir() {
-			m[path] = info.ModTime()
-		}
-		return err
-	})
+	m, err := testfs.ModTimes(dir)
 	if err != nil {
 		t.Fatal(err)
 	}

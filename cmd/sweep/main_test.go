@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/plateau-lab/plateau/scaling"
+
+	"github.com/plateau-lab/plateau/internal/testfs"
 )
 
 // microArgs is a sweep of two tiny presets x two budgets (20 and 40 steps
@@ -24,13 +26,7 @@ func microArgs(mode, out string) []string {
 // files maps every file under dir to its modification time.
 func files(t *testing.T, dir string) map[string]time.Time {
 	t.Helper()
-	m := map[string]time.Time{}
-	err := filepath.Walk(dir, func(path string, info os.FileInfo, err error) error {
-		if err == nil && !info.IsDir() {
-			m[path] = info.ModTime()
-		}
-		return err
-	})
+	m, err := testfs.ModTimes(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
