@@ -37,22 +37,22 @@ fi
 
 # fuzz runs one target. Go's fuzzing engine sometimes ends a run with
 # "context deadline exceeded" when the time is up while a worker is still
-# busy, without any failing input; such a run is tried once more, and only a
-# failure that leaves an input in testdata/fuzz, or one that happens twice,
-# counts.
+# busy, without any failing input; such a run is tried again (three tries in
+# all). Only a failure that leaves an input in testdata/fuzz, or one that
+# happens on every try, counts.
 fuzz() {
   local pkg=$1 name=$2 log corpus before
   corpus="$pkg/testdata/fuzz/$name"
   before=$(ls "$corpus" 2>/dev/null | wc -l)
   log=$(mktemp)
-  for attempt in 1 2; do
+  for attempt in 1 2 3; do
     if go test -run '^$' -fuzz "^${name}\$" -fuzztime "${secs}s" -fuzzminimizetime "$minimize" "$pkg" 2>&1 | tee "$log"; then
       rm -f "$log"
       return 0
     fi
-    if [ "$attempt" = 1 ] && grep -q 'context deadline exceeded' "$log" &&
+    if [ "$attempt" -lt 3 ] && grep -q 'context deadline exceeded' "$log" &&
       [ "$(ls "$corpus" 2>/dev/null | wc -l)" = "$before" ]; then
-      echo "== $pkg $name: the fuzzing engine timed out with no failing input; trying once more"
+      echo "== $pkg $name: the fuzzing engine timed out with no failing input; trying again"
       continue
     fi
     break
