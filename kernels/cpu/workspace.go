@@ -68,6 +68,30 @@ func (ws *workspace) run(n, grain int, t task) {
 	runChunks(chunks, n, t)
 }
 
+// piecesPerThread is how many pieces a claimed loop is cut into per
+// thread: enough that a goroutine the OS runs late leaves most of its share
+// to the others, few enough that claiming costs nothing next to the work.
+const piecesPerThread = 4
+
+// runClaimed runs t over [0, n) cut into pieces of at least grain items,
+// which the caller and the workers claim one at a time until none is left:
+// piece i covers [i*n/pieces, (i+1)*n/pieces) and the chunk argument of t is
+// the index of the goroutine running it (its scratch). Unlike run, which
+// piece a goroutine gets depends on timing, so t's result must not depend
+// on the chunk argument. With one thread, t runs once over [0, n).
+func (ws *workspace) runClaimed(n, grain int, t task) {
+	if n <= 0 {
+		return
+	}
+	pieces := min(ws.threads*piecesPerThread, chunkCount(n, n, grain))
+	goroutines := min(ws.threads, pieces)
+	if goroutines > 1 && ws.crew != nil {
+		ws.crew.runClaimed(goroutines, pieces, n, t)
+		return
+	}
+	t.run(0, 0, n)
+}
+
 // chunk returns the scratch of chunk c.
 func (ws *workspace) chunk(c int) *chunkScratch { return &ws.chunks[c] }
 
@@ -97,6 +121,19 @@ func parallel[K any, PK interface {
 	t := PK(kept[K](ws))
 	*t = args
 	ws.run(n, grain, t)
+	var zero K
+	*t = zero
+}
+
+// claimed is parallel with the pieces claimed as goroutines come free
+// (workspace.runClaimed).
+func claimed[K any, PK interface {
+	*K
+	task
+}](ws *workspace, n, grain int, args K) {
+	t := PK(kept[K](ws))
+	*t = args
+	ws.runClaimed(n, grain, t)
 	var zero K
 	*t = zero
 }
