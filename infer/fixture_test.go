@@ -41,7 +41,7 @@ func TestTinyTextFixture(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	gotC, gotV, gotTok, err := readFolder(tinyTextDir)
+	gotC, gotV, gotTok, err := ReadModel(tinyTextDir)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,11 +6,7 @@
 package infer
 
 import (
-	"errors"
 	"fmt"
-	"io/fs"
-	"os"
-	"path/filepath"
 
 	"github.com/plateau-lab/plateau/data"
 	"github.com/plateau-lab/plateau/kernels"
@@ -25,52 +21,56 @@ type Model struct {
 	dev       kernels.Device
 	w         *kernels.Weights
 	progs     map[[2]int]*kernels.Program
-}
-
-// readFolder reads a model folder's config, parameters and, if present,
-// tokenizer.
-func readFolder(dir string) (model.Config, [][]float32, *data.Tokenizer, error) {
-	cfg, values, err := model.LoadFolder(dir)
-	if err != nil {
-		return cfg, nil, nil, err
-	}
-	tokPath := filepath.Join(dir, model.TokenizerFile)
-	if _, err := os.Stat(tokPath); errors.Is(err, fs.ErrNotExist) {
-		return cfg, values, nil, nil
-	} else if err != nil {
-		return cfg, nil, nil, fmt.Errorf("load %s: %w", tokPath, err)
-	}
-	tok, err := data.LoadTokenizer(tokPath)
-	if err != nil {
-		return cfg, nil, nil, err
-	}
-	return cfg, values, tok, nil
+	release   func() error // frees the mapped weights w runs from; nil if none
 }
 
 // New puts a model given by its config and parameters (ParamSpecs order)
-// onto dev; tok may be nil.
+// onto dev; tok may be nil. On the CPU the model computes from values in
+// place (kernels.HostMemory), so they must not be changed while it is open.
 func New(dev kernels.Device, cfg model.Config, values [][]float32, tok *data.Tokenizer) (*Model, error) {
+	return newModel(dev, cfg, values, tok, nil)
+}
+
+// newModel is New for values that release, when not nil, frees (a mapped
+// file): at Close on a host device, which uses them in place, right after
+// the upload on others.
+func newModel(dev kernels.Device, cfg model.Config, values [][]float32, tok *data.Tokenizer, release func() error) (*Model, error) {
+	fail := func(err error) (*Model, error) {
+		if release != nil {
+			release()
+		}
+		return nil, err
+	}
 	if err := cfg.Validate(); err != nil {
-		return nil, err
+		return fail(err)
 	}
-	m := &Model{Config: cfg, Tokenizer: tok, dev: dev, progs: map[[2]int]*kernels.Program{}}
-	var err error
-	if m.w, err = kernels.NewWeights(dev, cfg.ParamSpecs(), false); err != nil {
-		return nil, err
+	w, err := kernels.NewInferenceWeights(dev, cfg.ParamSpecs(), values)
+	if err != nil {
+		return fail(err)
 	}
-	if err := m.w.Upload(values); err != nil {
-		m.Close()
-		return nil, err
+	m := &Model{Config: cfg, Tokenizer: tok, dev: dev, w: w, progs: map[[2]int]*kernels.Program{}}
+	if _, inPlace := dev.(kernels.HostMemory); inPlace {
+		m.release = release
+	} else if release != nil {
+		if err := release(); err != nil {
+			m.Close()
+			return nil, err
+		}
 	}
 	return m, nil
 }
 
-// Close frees the device memory.
+// Close frees the device memory, and the mapped weights file the model ran
+// from.
 func (m *Model) Close() {
 	for _, p := range m.progs {
 		p.Free()
 	}
 	m.w.Free()
+	if m.release != nil {
+		m.release()
+		m.release = nil
+	}
 }
 
 // program returns the forward program (with logits) for batch x seq.
