@@ -17,7 +17,8 @@ func isNull(m json.RawMessage) bool {
 
 // ReadTokenizerJSON reads a Hugging Face tokenizer.json holding a byte-level
 // BPE model with GPT-2 pre-tokenization, such as one written by WriteJSON or
-// GPT-2's own file, and keeps the file's ids. It rejects, with an error
+// GPT-2's own file, or a sentencepiece-style BPE model in the form of
+// Llama's (see readSentencePieceJSON), and keeps the file's ids. It rejects, with an error
 // naming the offending field, files whose encoding would differ from
 // Encode's: a missing or non-BPE model, a normalizer, a pre-tokenizer other
 // than ByteLevel without prefix space, ignore_merges, tokens not in
@@ -39,6 +40,12 @@ func readTokenizerJSON(r io.Reader) (*Tokenizer, error) {
 	}
 	if _, err := dec.Token(); err != io.EOF {
 		return nil, errors.New("trailing data after the top-level object")
+	}
+	if isNull(f.Model) {
+		return nil, errors.New("missing model")
+	}
+	if isSentencePieceJSON(&f) {
+		return readSentencePieceJSON(&f)
 	}
 	if err := checkPipeline(&f); err != nil {
 		return nil, err
