@@ -100,3 +100,36 @@ func (m *Model) checkIDs(ids []int32, what string) error {
 	}
 	return nil
 }
+
+// LoadTokenizer makes the tokenizer file at path the model's tokenizer: a
+// tokenizer.json, or a llama2.c tokenizer.bin (data.LoadTokenizerFile),
+// which a llama2.c checkpoint needs to take and give text. Its ids must fit
+// the model's vocabulary.
+func (m *Model) LoadTokenizer(path string) error {
+	tok, err := data.LoadTokenizerFile(path)
+	if err != nil {
+		return err
+	}
+	if tok.VocabSize() > m.Config.VocabSize {
+		return fmt.Errorf("%s has %d tokens, more than the model's vocab_size %d", path, tok.VocabSize(), m.Config.VocabSize)
+	}
+	m.Tokenizer = tok
+	return nil
+}
+
+// EncodePrompt returns the ids a text prompt or document is fed as: the
+// tokenizer's begin token if it has one (sentencepiece-style, as run.c and
+// Hugging Face's Llama tokenizer add it), then the text's ids, with special
+// tokens' names parsed as those tokens when special is set
+// (data.Tokenizer.EncodeSpecial) and as plain text otherwise. The model
+// must have a tokenizer.
+func (m *Model) EncodePrompt(text []byte, special bool) []int32 {
+	var ids []int32
+	if bos, ok := m.Tokenizer.BOS(); ok {
+		ids = append(ids, bos)
+	}
+	if special {
+		return append(ids, m.Tokenizer.EncodeSpecial(text)...)
+	}
+	return append(ids, m.Tokenizer.Encode(text)...)
+}
