@@ -152,26 +152,15 @@ func readSentencePieceJSON(f *hfFile) (*Tokenizer, error) {
 			return nil, fmt.Errorf("added_tokens: %q has id %d, which the vocab does not give it", name, id)
 		}
 	}
-	rules := make([]rankedRule, len(m.Merges))
+	merges, err := readMerges(m.Merges, ids)
+	if err != nil {
+		return nil, err
+	}
+	rules := make([]rankedRule, len(merges))
 	scores := make([]float32, n)
-	for i := len(m.Merges) - 1; i >= 0; i-- {
-		left, right, err := parseMerge(m.Merges[i])
-		if err != nil {
-			return nil, fmt.Errorf("model.merges[%d]: %w", i, err)
-		}
-		rule := rankedRule{rank: int32(i)}
-		for _, p := range [...]struct {
-			dst *int32
-			tok string
-		}{{&rule.left, left}, {&rule.right, right}, {&rule.result, left + right}} {
-			id, ok := ids[p.tok]
-			if !ok {
-				return nil, fmt.Errorf("model.merges[%d]: token %q not in vocab", i, p.tok)
-			}
-			*p.dst = id
-		}
-		rules[i] = rule
-		scores[rule.result] = -float32(i) // the first merge making a piece sets its score
+	for i := len(merges) - 1; i >= 0; i-- {
+		rules[i] = rankedRule{merges[i], int32(i)}
+		scores[merges[i].result] = -float32(i) // the first merge making a piece sets its score
 	}
 	t, err := buildSentencePiece(pieces, scores, rules, special[UnknownToken], special[BeginToken], special[EndToken], true)
 	if err != nil {

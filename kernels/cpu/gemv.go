@@ -90,19 +90,7 @@ func (g *gemvLoop) run(_, lo, hi int) {
 func sgemv1Go(a, b, c []float32) {
 	k := len(a)
 	for i := range c {
-		br := b[i*k : (i+1)*k]
-		var s [8]float32
-		j := 0
-		for ; j+8 <= k; j += 8 {
-			for l := range 8 {
-				s[l] += a[j+l] * br[j+l]
-			}
-		}
-		t := ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]))
-		for ; j < k; j++ {
-			t += a[j] * br[j]
-		}
-		c[i] = t
+		c[i] = dot8(a, b[i*k:(i+1)*k])
 	}
 }
 
@@ -121,18 +109,25 @@ func saxpy4Go(out, v []float32, ldv int, w *[4]float32) {
 func sdot4Go(a, b []float32, ldb int, out *[4]float32) {
 	k := len(a)
 	for r := range 4 {
-		br := b[r*ldb : r*ldb+k]
-		var s [8]float32
-		j := 0
-		for ; j+8 <= k; j += 8 {
-			for l := range 8 {
-				s[l] += a[j+l] * br[j+l]
-			}
-		}
-		t := ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]))
-		for ; j < k; j++ {
-			t += a[j] * br[j]
-		}
-		out[r] = t
+		out[r] = dot8(a, b[r*ldb:r*ldb+k])
 	}
+}
+
+// dot8 returns a·b over len(a) elements with eight partial sums, one per
+// lane of a vector register, added pairwise at the end.
+func dot8(a, b []float32) float32 {
+	k := len(a)
+	b = b[:k]
+	var s [8]float32
+	j := 0
+	for ; j+8 <= k; j += 8 {
+		for l := range 8 {
+			s[l] += a[j+l] * b[j+l]
+		}
+	}
+	t := ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]))
+	for ; j < k; j++ {
+		t += a[j] * b[j]
+	}
+	return t
 }

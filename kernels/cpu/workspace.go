@@ -112,17 +112,12 @@ func kept[K any](ws *workspace) *K {
 }
 
 // parallel runs the loop body args over [0, n) on ws with the chunking of
-// Pool.For, through ws's kept instance of it, which it clears afterwards so
-// that the workspace does not hold on to the caller's slices.
+// Pool.For (workspace.run).
 func parallel[K any, PK interface {
 	*K
 	task
 }](ws *workspace, n, grain int, args K) {
-	t := PK(kept[K](ws))
-	*t = args
-	ws.run(n, grain, t)
-	var zero K
-	*t = zero
+	runKept[K, PK](ws, n, grain, args, false)
 }
 
 // claimed is parallel with the pieces claimed as goroutines come free
@@ -131,9 +126,23 @@ func claimed[K any, PK interface {
 	*K
 	task
 }](ws *workspace, n, grain int, args K) {
+	runKept[K, PK](ws, n, grain, args, true)
+}
+
+// runKept runs args over [0, n) through ws's kept instance of its type
+// (claimed, or with the fixed chunks of run), which it clears afterwards so
+// that the workspace does not hold on to the caller's slices.
+func runKept[K any, PK interface {
+	*K
+	task
+}](ws *workspace, n, grain int, args K, claim bool) {
 	t := PK(kept[K](ws))
 	*t = args
-	ws.runClaimed(n, grain, t)
+	if claim {
+		ws.runClaimed(n, grain, t)
+	} else {
+		ws.run(n, grain, t)
+	}
 	var zero K
 	*t = zero
 }

@@ -2,9 +2,7 @@ package llama2c
 
 import (
 	"bytes"
-	"encoding/binary"
 	"fmt"
-	"math"
 
 	"github.com/plateau-lab/plateau/internal/mmapfile"
 	"github.com/plateau-lab/plateau/model"
@@ -66,39 +64,15 @@ func fromBytes(data []byte) (*Checkpoint, error) {
 		return nil, fmt.Errorf("header says %d layers of dim %d, vocabulary %d (shared classifier: %v): want %d bytes, the file has %d",
 			h.Layers, h.Dim, h.VocabSize, h.Shared, want, size)
 	}
-	index := map[string]int{}
-	for i, p := range c.ParamSpecs() {
-		index[p.Name] = i
-	}
+	index := h.paramIndex()
 	values := make([][]float32, len(index))
-	hs := h.Dim / h.Heads
-	for _, t := range h.layout() {
-		layers := 1
-		if t.perLayer {
-			layers = h.Layers
+	h.eachBlock(func(t tensor, name string) error {
+		raw := data[off : off+4*int64(t.size)]
+		off += 4 * int64(t.size)
+		if !t.skip {
+			values[index[name]] = h.decode(t, raw, true)
 		}
-		for l := range layers {
-			raw := data[off : off+4*int64(t.size)]
-			off += 4 * int64(t.size)
-			if t.skip {
-				continue
-			}
-			name := t.name
-			if t.perLayer {
-				name = fmt.Sprintf(t.name, l)
-			}
-			w, inPlace := mmapfile.Float32s(raw, 0, t.size)
-			if !inPlace {
-				w = make([]float32, t.size)
-				for i := range w {
-					w[i] = math.Float32frombits(binary.LittleEndian.Uint32(raw[4*i:]))
-				}
-			}
-			if t.permuteQK > 0 {
-				w = RotateHalfRows(w, t.permuteQK, hs, h.Dim)
-			}
-			values[index[name]] = w
-		}
-	}
+		return nil
+	})
 	return &Checkpoint{Header: h, Config: c, Values: values}, nil
 }

@@ -71,30 +71,18 @@ func Write(w io.Writer, c model.Config, values [][]float32, version int) error {
 		}
 		return nil
 	}
-	for _, t := range h.layout() {
+	err = h.eachBlock(func(t tensor, name string) error {
 		if t.skip {
-			if err := put(ropeTable(h, t.name == "freq_cis_imag")); err != nil {
-				return err
-			}
-			continue
+			return put(ropeTable(h, t.name == "freq_cis_imag"))
 		}
-		layers := 1
-		if t.perLayer {
-			layers = h.Layers
+		v := values[index[name]]
+		if t.permuteQK > 0 {
+			v = ToInterleaved(v, t.permuteQK, hs, h.Dim)
 		}
-		for l := range layers {
-			name := t.name
-			if t.perLayer {
-				name = fmt.Sprintf(t.name, l)
-			}
-			v := values[index[name]]
-			if t.permuteQK > 0 {
-				v = ToInterleaved(v, t.permuteQK, hs, h.Dim)
-			}
-			if err := put(v); err != nil {
-				return err
-			}
-		}
+		return put(v)
+	})
+	if err != nil {
+		return err
 	}
 	return bw.Flush()
 }
