@@ -143,6 +143,9 @@ func readSentencePieceJSON(f *hfFile) (*Tokenizer, error) {
 		if filled[e.id] {
 			return nil, fmt.Errorf("model.vocab: tokens %q and %q share id %d", pieces[e.id], e.token, e.id)
 		}
+		if strings.Contains(e.token, " ") {
+			return nil, fmt.Errorf("model.vocab: token %q (id %d) has a space; a sentencepiece vocabulary writes spaces %q", e.token, e.id, metaspace)
+		}
 		filled[e.id] = true
 		pieces[e.id] = strings.ReplaceAll(e.token, metaspace, " ")
 		ids[e.token] = int32(e.id)
