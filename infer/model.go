@@ -1,5 +1,6 @@
 // Package infer uses trained models: it loads a Hugging Face model folder or
-// a llama2.c checkpoint onto a device, scores text (loss, perplexity, bits
+// a llama2.c checkpoint onto a device (memory-mapped, used in place on the
+// CPU: open.go), scores text (loss, perplexity, bits
 // per byte, with a sliding window over long texts) and generates
 // continuations with a KV cache (batched prompts of any lengths, sampling
 // filters, stop strings, streamed text).
