@@ -5,9 +5,11 @@ package cpu
 // against every row beats packing B for the blocked GEMM.
 const GemvMaxRows = 8
 
-// gemvMinWork is roughly how many multiply-adds one parallel chunk of Gemv
-// should do, so that waking a worker costs little next to its work.
-const gemvMinWork = 1 << 15
+// gemvMinWork is roughly how many multiply-adds one piece of Gemv should
+// do, a few microseconds of streaming, so that claiming a piece (one atomic
+// add) costs little next to its work while a decode step's products still
+// split into several pieces per thread.
+const gemvMinWork = 1 << 13
 
 // Gemv computes C = alpha*A*B^T + beta*C for a few rows of A: A is m x k, B
 // is n x k (a weight matrix in its [out, in] layout), C is m x n, all

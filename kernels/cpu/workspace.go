@@ -74,7 +74,8 @@ func (ws *workspace) run(n, grain int, t task) {
 const piecesPerThread = 4
 
 // runClaimed runs t over [0, n) cut into pieces of at least grain items,
-// which the caller and the workers claim one at a time until none is left:
+// up to piecesPerThread per goroutine and as many for each, which the
+// caller and the workers claim one at a time until none is left:
 // piece i covers [i*n/pieces, (i+1)*n/pieces) and the chunk argument of t is
 // the index of the goroutine running it (its scratch). Unlike run, which
 // piece a goroutine gets depends on timing, so t's result must not depend
@@ -83,8 +84,11 @@ func (ws *workspace) runClaimed(n, grain int, t task) {
 	if n <= 0 {
 		return
 	}
-	pieces := min(ws.threads*piecesPerThread, chunkCount(n, n, grain))
-	goroutines := min(ws.threads, pieces)
+	most := chunkCount(n, n, grain) // pieces of at least grain items
+	goroutines := min(ws.threads, most)
+	// A whole number of pieces per goroutine, so that when all start
+	// together they finish together.
+	pieces := goroutines * min(piecesPerThread, most/goroutines)
 	if goroutines > 1 && ws.crew != nil {
 		ws.crew.runClaimed(goroutines, pieces, n, t)
 		return
