@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/plateau-lab/plateau/data"
+	"github.com/plateau-lab/plateau/internal/race"
 	"github.com/plateau-lab/plateau/kernels"
 	"github.com/plateau-lab/plateau/model"
 )
@@ -150,6 +151,9 @@ func TestGenerateErrors(t *testing.T) {
 // at this vocabulary size) is told apart from one per step by trying three
 // times: a step that allocates does so every time.
 func TestGenerateAllocations(t *testing.T) {
+	if race.Enabled {
+		t.Skip("the race detector's instrumentation allocates")
+	}
 	c := model.Config{VocabSize: 2048, HiddenSize: 64, IntermediateSize: 160, NumHiddenLayers: 2, NumAttentionHeads: 4,
 		NumKeyValueHeads: 2, RMSNormEps: 1e-5, RopeTheta: 10000, MaxPositionEmbeddings: 64}
 	for _, threads := range []int{1, 2} {
