@@ -43,6 +43,9 @@ func newEncoder(t *Tokenizer) *encoder {
 
 // encode appends the ids of text to dst.
 func (e *encoder) encode(dst []int32, text []byte) []int32 {
+	if e.t.sp != nil {
+		return e.encodePieces(dst, text)
+	}
 	for len(text) > 0 {
 		n := pretokenLen(text)
 		dst = e.encodeWord(dst, text[:n])
@@ -78,6 +81,12 @@ func (e *encoder) merge(word []byte) []int32 {
 	for _, b := range word {
 		ids = append(ids, e.t.byteID[b])
 	}
+	return e.mergeIDs(ids)
+}
+
+// mergeIDs applies the merge rules to the symbols ids, which it may
+// overwrite, as merge does. The result is valid until the next call.
+func (e *encoder) mergeIDs(ids []int32) []int32 {
 	if len(ids) >= heapMinSymbols {
 		ids = e.mergeQueue(ids)
 	} else {

@@ -11,7 +11,9 @@ import (
 // EndOfText is the content of the special token that separates documents.
 const EndOfText = "<|endoftext|>"
 
-// Tokenizer is a byte-level BPE tokenizer with GPT-2 pre-tokenization.
+// Tokenizer is a BPE tokenizer: byte-level with GPT-2 pre-tokenization (the
+// kind plateau trains, and GPT-2's), or sentencepiece-style (Llama's and
+// llama2.c's; see sentencepiece.go and ReadTokenizerBin).
 //
 // Tokenizers made by TrainBPE or a BPETrainer use this id layout: ids 0..255
 // are the single bytes in byte order, ids 256.. are the tokens created by the
@@ -26,7 +28,8 @@ type Tokenizer struct {
 	merges []mergeRule       // in rank order
 	ranks  map[uint64]ranked // pair key -> rank and result
 	eot    int32
-	pool   sync.Pool // of *encoder
+	pool   sync.Pool      // of *encoder
+	sp     *sentencePiece // set for a sentencepiece-style tokenizer
 }
 
 // mergeRule says that the adjacent tokens Left, Right become Result.
@@ -89,16 +92,45 @@ func newTokenizer(tokens [][]byte, merges []mergeRule, eot int32) (*Tokenizer, e
 // VocabSize returns the number of token ids, including the end-of-text token.
 func (t *Tokenizer) VocabSize() int { return len(t.tokens) }
 
-// EOT returns the id of the "<|endoftext|>" token that separates documents.
+// EOT returns the id of the token that ends a document: "<|endoftext|>" for
+// a byte-level tokenizer, "</s>" for a sentencepiece-style one.
 func (t *Tokenizer) EOT() int32 { return t.eot }
+
+// BOS returns the id of the token that begins a sequence, "<s>", and true
+// for a sentencepiece-style tokenizer, whose models expect it before every
+// prompt (as Hugging Face's Llama tokenizer adds it); a byte-level
+// tokenizer has none.
+func (t *Tokenizer) BOS() (int32, bool) {
+	if t.sp == nil {
+		return 0, false
+	}
+	return t.sp.bos, true
+}
+
+// StopIDs are the ids that end a generated sequence: the end-of-text token
+// and, for a sentencepiece-style tokenizer, the begin token too, which
+// starts the next document in llama2.c's training data (run.c stops at it).
+func (t *Tokenizer) StopIDs() []int32 {
+	if t.sp == nil {
+		return []int32{t.eot}
+	}
+	return []int32{t.eot, t.sp.bos}
+}
+
+// SentencePiece reports whether t is a sentencepiece-style tokenizer.
+func (t *Tokenizer) SentencePiece() bool { return t.sp != nil }
 
 // NumMerges returns the number of merge rules.
 func (t *Tokenizer) NumMerges() int { return len(t.merges) }
 
 // Encode returns the token ids of text. Any byte string is accepted and
-// Decode(Encode(text)) reproduces it exactly. The text is treated as raw
-// bytes: an "<|endoftext|>" inside it is encoded as ordinary text, never as
-// the EOT id (the Hugging Face library would map it to the special token).
+// Decode(Encode(text)) reproduces it exactly (for a sentencepiece-style
+// tokenizer, valid UTF-8 without the special tokens' names: the dummy
+// prefix is added and taken off again, characters without a piece or byte
+// fallback become "<unk>"). The text is plain text: an "<|endoftext|>"
+// inside it is encoded as ordinary text, never as the EOT id, which is what
+// training data needs; EncodeSpecial maps it to the id, as the Hugging Face
+// library does. No begin token is added (see BOS).
 func (t *Tokenizer) Encode(text []byte) []int32 {
 	e := t.pool.Get().(*encoder)
 	ids := e.encode(nil, text)
@@ -132,8 +164,32 @@ func (t *Tokenizer) EncodeAll(docs [][]byte, workers int) [][]int32 {
 }
 
 // Decode returns the bytes that the ids stand for. The EOT id decodes to
-// "<|endoftext|>". An id outside [0, VocabSize()) is an error.
+// "<|endoftext|>" (sentencepiece: the special ids to "<unk>", "<s>" and
+// "</s>", and the space a sequence starts with, Encode's dummy prefix, is
+// dropped, as Hugging Face's decoder does). An id outside [0, VocabSize())
+// is an error.
 func (t *Tokenizer) Decode(ids []int32) ([]byte, error) {
+	out, err := t.decode(ids)
+	if err == nil && t.sp != nil && len(out) > 0 && out[0] == ' ' {
+		out = out[1:]
+	}
+	return out, err
+}
+
+// Piece returns the bytes of token id as the continuation of a text whose
+// last token is prev (-1: none), for showing generated text token by token:
+// the token's bytes, except that after a sentencepiece begin token the
+// leading space is dropped, as run.c and the dummy prefix rule do.
+func (t *Tokenizer) Piece(prev, id int32) ([]byte, error) {
+	out, err := t.decode([]int32{id})
+	if err == nil && t.sp != nil && prev == t.sp.bos && len(out) > 0 && out[0] == ' ' {
+		out = out[1:]
+	}
+	return out, err
+}
+
+// decode concatenates the tokens' bytes.
+func (t *Tokenizer) decode(ids []int32) ([]byte, error) {
 	size := 0
 	for i, id := range ids {
 		if id < 0 || int(id) >= len(t.tokens) {

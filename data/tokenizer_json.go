@@ -138,7 +138,13 @@ func appendJSONString(b *bytes.Buffer, s string) {
 // The Python tokenizers library encodes text with such a file exactly as
 // Encode does, except that it maps a literal "<|endoftext|>" in the text to
 // the special token.
+//
+// A sentencepiece-style tokenizer is written in the form of Hugging Face's
+// Llama tokenizers instead (see writeSentencePieceJSON).
 func (t *Tokenizer) WriteJSON(w io.Writer) error {
+	if t.sp != nil {
+		return t.writeSentencePieceJSON(w)
+	}
 	bl := gpt2ByteLevel
 	vocab := make(hfVocab, len(t.tokens))
 	for id, tok := range t.tokens {
@@ -172,6 +178,11 @@ func (t *Tokenizer) WriteJSON(w io.Writer) error {
 		Decoder:      byteLevel(),
 		Model:        model,
 	}
+	return encodeHFFile(w, f)
+}
+
+// encodeHFFile writes f indented, without escaping HTML characters.
+func encodeHFFile(w io.Writer, f hfFile) error {
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")

@@ -17,7 +17,8 @@ func isNull(m json.RawMessage) bool {
 
 // ReadTokenizerJSON reads a Hugging Face tokenizer.json holding a byte-level
 // BPE model with GPT-2 pre-tokenization, such as one written by WriteJSON or
-// GPT-2's own file, and keeps the file's ids. It rejects, with an error
+// GPT-2's own file, or a sentencepiece-style BPE model in the form of
+// Llama's (see readSentencePieceJSON), and keeps the file's ids. It rejects, with an error
 // naming the offending field, files whose encoding would differ from
 // Encode's: a missing or non-BPE model, a normalizer, a pre-tokenizer other
 // than ByteLevel without prefix space, ignore_merges, tokens not in
@@ -40,6 +41,12 @@ func readTokenizerJSON(r io.Reader) (*Tokenizer, error) {
 	if _, err := dec.Token(); err != io.EOF {
 		return nil, errors.New("trailing data after the top-level object")
 	}
+	if isNull(f.Model) {
+		return nil, errors.New("missing model")
+	}
+	if isSentencePieceJSON(&f) {
+		return readSentencePieceJSON(&f)
+	}
 	if err := checkPipeline(&f); err != nil {
 		return nil, err
 	}
@@ -61,24 +68,9 @@ func readTokenizerJSON(r io.Reader) (*Tokenizer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("model.vocab: %w", err)
 	}
-	merges := make([]mergeRule, len(m.Merges))
-	for i, raw := range m.Merges {
-		left, right, err := parseMerge(raw)
-		if err != nil {
-			return nil, fmt.Errorf("model.merges[%d]: %w", i, err)
-		}
-		rule := mergeRule{}
-		for _, p := range [...]struct {
-			dst *int32
-			tok string
-		}{{&rule.left, left}, {&rule.right, right}, {&rule.result, left + right}} {
-			id, ok := ids[p.tok]
-			if !ok {
-				return nil, fmt.Errorf("model.merges[%d]: token %q not in vocab", i, p.tok)
-			}
-			*p.dst = id
-		}
-		merges[i] = rule
+	merges, err := readMerges(m.Merges, ids)
+	if err != nil {
+		return nil, err
 	}
 	t, err := newTokenizer(tokens, merges, eot)
 	if err != nil {
@@ -206,6 +198,30 @@ func readVocab(vocab hfVocab, eot int32) ([][]byte, map[string]int32, error) {
 		ids[e.token] = int32(e.id)
 	}
 	return tokens, ids, nil
+}
+
+// readMerges turns the model's merges into rules over the ids of the vocab
+// tokens (by their tokenizer.json spelling), in file order.
+func readMerges(raws []json.RawMessage, ids map[string]int32) ([]mergeRule, error) {
+	merges := make([]mergeRule, len(raws))
+	for i, raw := range raws {
+		left, right, err := parseMerge(raw)
+		if err != nil {
+			return nil, fmt.Errorf("model.merges[%d]: %w", i, err)
+		}
+		rule := &merges[i]
+		for _, p := range [...]struct {
+			dst *int32
+			tok string
+		}{{&rule.left, left}, {&rule.right, right}, {&rule.result, left + right}} {
+			id, ok := ids[p.tok]
+			if !ok {
+				return nil, fmt.Errorf("model.merges[%d]: token %q not in vocab", i, p.tok)
+			}
+			*p.dst = id
+		}
+	}
+	return merges, nil
 }
 
 // parseMerge reads a merge in either of the library's forms: "left right" or

@@ -34,14 +34,15 @@ func tinyText(t *testing.T) (model.Config, [][]float32, *data.Tokenizer) {
 func TestTinyTextFixture(t *testing.T) {
 	c, values, tok := tinyText(t)
 	if *update {
-		err := model.SaveFolder(tinyTextDir, c, values, func(tmp string) error {
-			return tok.Save(filepath.Join(tmp, model.TokenizerFile))
+		var fw model.FolderWriter
+		err := fw.Save(tinyTextDir, c, values, func(tmp string) error {
+			return tok.WriteHFFiles(tmp, c.MaxPositionEmbeddings, fw.WriteFile)
 		})
 		if err != nil {
 			t.Fatal(err)
 		}
 	}
-	gotC, gotV, gotTok, err := readFolder(tinyTextDir)
+	gotC, gotV, gotTok, err := ReadModel(tinyTextDir)
 	if err != nil {
 		t.Fatal(err)
 	}

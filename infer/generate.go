@@ -94,6 +94,7 @@ func (m *Model) Generate(prompts [][]int32, opt GenerateOptions) ([]Generation, 
 	ids, pos, last := make([]int32, batch), make([]int32, batch), make([]int32, batch)
 	for b := range batch {
 		pos[b] = int32(len(prompts[b])) - 1
+		ids[b] = prompts[b][len(prompts[b])-1]
 	}
 	logits := first
 	for step := range opt.MaxTokens {
@@ -103,7 +104,7 @@ func (m *Model) Generate(prompts [][]int32, opt GenerateOptions) ([]Generation, 
 				continue
 			}
 			next := samplers[b].next(logits[b*vocab : (b+1)*vocab])
-			if err := m.accept(b, next, &gens[b], streams[b], &opt); err != nil {
+			if err := m.accept(b, ids[b], next, &gens[b], streams[b], &opt); err != nil {
 				return nil, err
 			}
 			samplers[b].observe(next)
@@ -137,8 +138,9 @@ func (m *Model) Generate(prompts [][]int32, opt GenerateOptions) ([]Generation, 
 	return gens, nil
 }
 
-// accept records token id generated for sequence b and runs the callbacks.
-func (m *Model) accept(b int, id int32, g *Generation, ts *textStream, opt *GenerateOptions) error {
+// accept records token id generated for sequence b after token prev and
+// runs the callbacks.
+func (m *Model) accept(b int, prev, id int32, g *Generation, ts *textStream, opt *GenerateOptions) error {
 	if slices.Contains(opt.EndIDs, id) {
 		g.Reason = StopEnd
 		return nil
@@ -152,7 +154,7 @@ func (m *Model) accept(b int, id int32, g *Generation, ts *textStream, opt *Gene
 	if ts == nil {
 		return nil
 	}
-	tok, err := m.Tokenizer.Decode([]int32{id})
+	tok, err := m.Tokenizer.Piece(prev, id)
 	if err != nil {
 		return fmt.Errorf("generate: %w", err)
 	}

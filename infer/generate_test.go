@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/plateau-lab/plateau/data"
+	"github.com/plateau-lab/plateau/internal/race"
 	"github.com/plateau-lab/plateau/kernels"
 	"github.com/plateau-lab/plateau/model"
 )
@@ -142,26 +143,44 @@ func TestGenerateErrors(t *testing.T) {
 }
 
 // TestGenerateAllocations checks that a decode step allocates nothing on
-// the CPU device, greedy or sampled through every filter, for a batch of
-// prompts of different lengths: generating more tokens costs no more
-// allocations.
+// the CPU device at 1 and 2 threads, greedy or sampled through every
+// filter, for one prompt and for a batch of prompts of different lengths:
+// generating more tokens costs no more allocations. The model is wide
+// enough that the 2-thread pool splits its products and attention. An
+// allocation by the runtime itself now and then (one in a few runs, seen
+// at this vocabulary size) is told apart from one per step by trying three
+// times: a step that allocates does so every time.
 func TestGenerateAllocations(t *testing.T) {
-	m, err := New(kernels.NewCPU(2), testConfigs[0], testConfigs[0].Init(1), nil)
-	if err != nil {
-		t.Fatal(err)
+	if race.Enabled {
+		t.Skip("the race detector's instrumentation allocates")
 	}
-	defer m.Close()
-	for _, s := range []Sampling{{}, {Temperature: 0.9, TopK: 20, TopP: 0.9, MinP: 0.01, RepetitionPenalty: 1.1, Seed: 3},
-		{Temperature: 1.2, TopP: 0.95, Seed: 4}} {
-		count := func(n int) float64 {
-			return testing.AllocsPerRun(3, func() {
-				if _, err := m.Generate([][]int32{{1, 2, 3}, {4, 5}}, GenerateOptions{MaxTokens: n, Sampling: s}); err != nil {
-					t.Fatal(err)
-				}
-			})
+	c := model.Config{VocabSize: 2048, HiddenSize: 64, IntermediateSize: 160, NumHiddenLayers: 2, NumAttentionHeads: 4,
+		NumKeyValueHeads: 2, RMSNormEps: 1e-5, RopeTheta: 10000, MaxPositionEmbeddings: 64}
+	for _, threads := range []int{1, 2} {
+		m, err := New(kernels.NewCPU(threads), c, c.Init(1), nil)
+		if err != nil {
+			t.Fatal(err)
 		}
-		if short, long := count(4), count(30); long > short {
-			t.Errorf("sampling %+v: generating 30 tokens allocates %v times, 4 tokens %v: steps allocate", s, long, short)
+		defer m.Close()
+		for _, prompts := range [][][]int32{{{1}}, {{1, 2, 3}, {4, 5}}} {
+			for _, s := range []Sampling{{}, {Temperature: 0.9, TopK: 20, TopP: 0.9, MinP: 0.01, RepetitionPenalty: 1.1, Seed: 3},
+				{Temperature: 1.2, TopP: 0.95, Seed: 4}} {
+				count := func(n int) float64 {
+					return testing.AllocsPerRun(3, func() {
+						if _, err := m.Generate(prompts, GenerateOptions{MaxTokens: n, Sampling: s}); err != nil {
+							t.Fatal(err)
+						}
+					})
+				}
+				short, long := count(4), count(40)
+				for try := 1; try < 3 && long > short; try++ {
+					short, long = count(4), count(40)
+				}
+				if long > short {
+					t.Errorf("%d threads, %d prompts, sampling %+v: generating 40 tokens allocates %v times, 4 tokens %v: steps allocate",
+						threads, len(prompts), s, long, short)
+				}
+			}
 		}
 	}
 }

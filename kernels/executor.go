@@ -79,6 +79,9 @@ func Compile(dev Device, g *model.Graph, w *Weights, opt Options) (*Program, err
 	if opt.Grads && g.Grads == nil {
 		return nil, fmt.Errorf("compile: the graph was built without gradients")
 	}
+	if opt.Grads && len(w.Grad) != len(w.Specs) {
+		return nil, fmt.Errorf("compile: the weights were made for inference, without gradient accumulators")
+	}
 	if len(w.Specs) != len(g.Specs) {
 		return nil, fmt.Errorf("compile: weights hold %d tensors, the graph has %d parameters", len(w.Specs), len(g.Specs))
 	}

@@ -19,11 +19,19 @@ type Weights struct {
 	// decay (the rest follows them).
 	AllW, AllGrad, AllM, AllV Buf
 	DecayN                    int
+
+	wrapped bool // W are host slices of the caller's (NewInferenceWeights)
 }
 
 // NewWeights allocates zeroed weights for specs on dev; optimizer adds the
 // AdamW moments.
 func NewWeights(dev Device, specs []model.ParamSpec, optimizer bool) (*Weights, error) {
+	return newWeights(dev, specs, true, optimizer)
+}
+
+// newWeights allocates the weights, with gradient accumulators when grads
+// is set and the AdamW moments when optimizer is.
+func newWeights(dev Device, specs []model.ParamSpec, grads, optimizer bool) (*Weights, error) {
 	w := &Weights{dev: dev, Specs: specs}
 	offsets := make([]int, len(specs))
 	total := 0
@@ -52,7 +60,7 @@ func NewWeights(dev Device, specs []model.ParamSpec, optimizer bool) (*Weights, 
 		return bufs, nil
 	}
 	var err error
-	if w.W, err = alloc(&w.AllW); err == nil {
+	if w.W, err = alloc(&w.AllW); err == nil && grads {
 		w.Grad, err = alloc(&w.AllGrad)
 	}
 	if err == nil && optimizer {
@@ -69,6 +77,15 @@ func NewWeights(dev Device, specs []model.ParamSpec, optimizer bool) (*Weights, 
 
 // Free releases the device memory.
 func (w *Weights) Free() {
+	if w.wrapped {
+		for _, b := range w.W {
+			if b.Valid() {
+				w.dev.Free(b)
+			}
+		}
+		w.W = nil
+		return
+	}
 	for _, b := range []Buf{w.AllW, w.AllGrad, w.AllM, w.AllV} {
 		if b.Valid() {
 			w.dev.Free(b)

@@ -61,6 +61,30 @@ func LoadFolder(dir string) (Config, [][]float32, error) {
 	return c, values, nil
 }
 
+// OpenFolder is LoadFolder with model.safetensors memory-mapped
+// (safetensors.Open): float32 tensors are read-only views of the file, so
+// a large model loads at once and shares its memory with the page cache.
+// Call release when the values are no longer used; they must not be used
+// after. The values equal LoadFolder's bit for bit.
+func OpenFolder(dir string) (c Config, values [][]float32, release func() error, err error) {
+	if err := atomicfile.Recover(dir); err != nil {
+		return Config{}, nil, nil, err
+	}
+	if c, err = LoadConfig(dir); err != nil {
+		return Config{}, nil, nil, err
+	}
+	path := filepath.Join(dir, WeightsFile)
+	f, err := safetensors.Open(path)
+	if err != nil {
+		return Config{}, nil, nil, fmt.Errorf("load %s: %w", path, err)
+	}
+	if values, err = paramsFrom(c, f); err != nil {
+		f.Close()
+		return Config{}, nil, nil, fmt.Errorf("load %s: %w", path, err)
+	}
+	return c, values, f.Close, nil
+}
+
 // paramsFrom takes c's parameters out of f, in ParamSpecs order.
 func paramsFrom(c Config, f *safetensors.File) ([][]float32, error) {
 	specs := c.ParamSpecs()

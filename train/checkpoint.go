@@ -107,8 +107,10 @@ func hasCheckpoint(dir string) (bool, error) {
 }
 
 // saveCheckpoint writes the model folder dir atomically through fw:
-// config.json, model.safetensors, tokenizer.json (when tok is known), the
-// AdamW moments and the trainer state.
+// config.json, model.safetensors, the tokenizer files Hugging Face loaders
+// read (tokenizer.json, tokenizer_config.json, special_tokens_map.json,
+// generation_config.json; when tok is known), the AdamW moments and the
+// trainer state.
 func saveCheckpoint(fw model.FolderWriter, dir string, c model.Config, w *kernels.Weights, tok *data.Tokenizer, st State) error {
 	values, err := w.Download()
 	if err != nil {
@@ -120,7 +122,7 @@ func saveCheckpoint(fw model.FolderWriter, dir string, c model.Config, w *kernel
 	}
 	return fw.Save(dir, c, values, func(tmp string) error {
 		if tok != nil {
-			if err := fw.WriteFile(filepath.Join(tmp, model.TokenizerFile), tok.WriteJSON); err != nil {
+			if err := tok.WriteHFFiles(tmp, c.MaxPositionEmbeddings, fw.WriteFile); err != nil {
 				return err
 			}
 		}

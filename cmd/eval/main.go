@@ -17,6 +17,12 @@
 // (with the ids as "input_ids"), for comparison with another implementation.
 // -encode prints the token ids of a text file as a JSON list instead
 // (scripts/hf_check.py compares them with Hugging Face tokenizers').
+//
+// Text is plain text by default: "<|endoftext|>" in it is just those
+// characters, as in training data; -special parses special tokens' names
+// as the tokens, as Hugging Face's tokenizers do. -tokenizer gives a
+// tokenizer.json or llama2.c tokenizer.bin for a model that has none (a
+// llama2.c checkpoint).
 package main
 
 import (
@@ -53,6 +59,8 @@ func run(args []string, stdout io.Writer) error {
 	batch := fs.Int("batch", 4, "windows per forward pass")
 	dump := fs.String("dump-logits", "", "with -ids: write the logits to this safetensors file")
 	encode := fs.String("encode", "", "print the token ids of this text file as a JSON list, and nothing else")
+	tokPath := fs.String("tokenizer", "", "tokenizer.json or llama2.c tokenizer.bin to use (default: the folder's tokenizer.json)")
+	special := fs.Bool("special", false, "parse special tokens' names in the text (<|endoftext|>, <s>, ...) as those tokens, as Hugging Face does; default: plain text")
 	var devFlags devices.Flags
 	devFlags.Register(fs)
 	if err := fs.Parse(args); err != nil {
@@ -80,6 +88,11 @@ func run(args []string, stdout io.Writer) error {
 		return err
 	}
 	defer m.Close()
+	if *tokPath != "" {
+		if err := m.LoadTokenizer(*tokPath); err != nil {
+			return fmt.Errorf("flag -tokenizer: %w", err)
+		}
+	}
 	if *encode != "" {
 		if m.Tokenizer == nil {
 			return errors.New("flag -encode: the model has no tokenizer.json")
@@ -88,14 +101,18 @@ func run(args []string, stdout io.Writer) error {
 		if err != nil {
 			return fmt.Errorf("flag -encode: %w", err)
 		}
-		return json.NewEncoder(stdout).Encode(m.Tokenizer.Encode(text))
+		ids := m.Tokenizer.Encode(text)
+		if *special {
+			ids = m.Tokenizer.EncodeSpecial(text)
+		}
+		return json.NewEncoder(stdout).Encode(ids)
 	}
 	var s infer.Score
 	if *idsFile != "" {
 		s, err = scoreIDs(m, *idsFile, *dump)
 	} else {
 		var tokens []int32
-		if tokens, err = textTokens(m, *textFile, *valFrac, *splitSeed); err != nil {
+		if tokens, err = textTokens(m, *textFile, *special, *valFrac, *splitSeed); err != nil {
 			return err
 		}
 		s, err = m.ScoreText(tokens, infer.ScoreOptions{Window: *window, Stride: *stride, Batch: *batch})
@@ -106,9 +123,10 @@ func run(args []string, stdout io.Writer) error {
 	return json.NewEncoder(stdout).Encode(s)
 }
 
-// textTokens returns the token stream of the -text file or, when path is
-// empty, of the built-in corpus's validation split.
-func textTokens(m *infer.Model, path string, valFrac float64, seed uint64) ([]int32, error) {
+// textTokens returns the token stream of the -text file (after a begin
+// token, for a tokenizer that has one) or, when path is empty, of the
+// built-in corpus's validation split.
+func textTokens(m *infer.Model, path string, special bool, valFrac float64, seed uint64) ([]int32, error) {
 	if m.Tokenizer == nil {
 		return nil, errors.New("the model has no tokenizer.json: score token ids with -ids instead")
 	}
@@ -117,7 +135,7 @@ func textTokens(m *infer.Model, path string, valFrac float64, seed uint64) ([]in
 		if err != nil {
 			return nil, fmt.Errorf("flag -text: %w", err)
 		}
-		return m.Tokenizer.Encode(text), nil
+		return m.EncodePrompt(text, special), nil
 	}
 	corpus, err := data.Builtin()
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/plateau-lab/plateau/infer"
 	"github.com/plateau-lab/plateau/kernels"
+	"github.com/plateau-lab/plateau/model"
 	"github.com/plateau-lab/plateau/model/safetensors"
 )
 
@@ -98,4 +99,56 @@ func TestEvalErrors(t *testing.T) {
 			t.Errorf("%v: error %v, want one mentioning %q", c.args, err, c.want)
 		}
 	}
+}
+
+// TestEvalSpecial checks that text is plain by default and that -special
+// parses "<|endoftext|>" as the end-of-text id, in -encode and in scoring,
+// and that -tokenizer puts a tokenizer on a model that has none.
+func TestEvalSpecial(t *testing.T) {
+	dir := t.TempDir()
+	m, err := infer.Open(kernels.NewCPU(1), tiny)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	text := []byte("the cat<|endoftext|>the mat")
+	path := filepath.Join(dir, "doc.txt")
+	if err := os.WriteFile(path, text, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var plain, special []int32
+	runJSON(t, &plain, "-model", tiny, "-encode", path)
+	runJSON(t, &special, "-model", tiny, "-encode", path, "-special")
+	eot := m.Tokenizer.EOT()
+	if !slices.Equal(plain, m.Tokenizer.Encode(text)) || slices.Contains(plain, eot) {
+		t.Errorf("plain -encode gave %v", plain)
+	}
+	if !slices.Equal(special, m.Tokenizer.EncodeSpecial(text)) || !slices.Contains(special, eot) {
+		t.Errorf("-encode -special gave %v", special)
+	}
+	var s infer.Score
+	runJSON(t, &s, "-model", tiny, "-text", path, "-special")
+	if s.Tokens != len(special)-1 {
+		t.Errorf("-text -special scored %d tokens, want %d", s.Tokens, len(special)-1)
+	}
+	// The folder's weights without its tokenizer: a llama2.c-style model.
+	bare := filepath.Join(dir, "bare")
+	if err := model.SaveFolder(bare, m.Config, mustValues(t), nil); err != nil {
+		t.Fatal(err)
+	}
+	var again []int32
+	runJSON(t, &again, "-model", bare, "-tokenizer", filepath.Join(tiny, "tokenizer.json"), "-encode", path)
+	if !slices.Equal(again, plain) {
+		t.Errorf("-tokenizer gave %v, want %v", again, plain)
+	}
+}
+
+// mustValues reads the tiny model's parameters.
+func mustValues(t *testing.T) [][]float32 {
+	t.Helper()
+	_, values, _, err := infer.ReadModel(tiny)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return values
 }

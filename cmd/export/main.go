@@ -3,12 +3,17 @@
 // a folder stored in float16 or bfloat16, written back in float32).
 //
 //	go run ./cmd/export -format gguf -dtype f16 -in runs/default/model -out model.gguf
-//	go run ./cmd/export -format hf -in stories15M.bin -out stories15M
+//	go run ./cmd/export -format hf -in stories15M.bin -tokenizer tokenizer.bin -out stories15M
 //
 // -in is a model folder (config.json, model.safetensors, tokenizer.json if
-// any) or a llama2.c checkpoint (.bin, versions 0 and 1). The GGUF file
-// embeds the folder's tokenizer when there is one. Outputs are written
-// atomically: a file or folder is replaced only once complete.
+// any) or a llama2.c checkpoint (.bin, versions 0 and 1); -tokenizer gives
+// its tokenizer (a tokenizer.json, or llama2.c's tokenizer.bin, written out
+// as the equivalent Hugging Face tokenizer.json). A Hugging Face folder
+// gets, with the tokenizer, the tokenizer_config.json,
+// special_tokens_map.json and generation_config.json that AutoTokenizer
+// and generate() read. The GGUF file embeds a byte-level tokenizer.
+// Outputs are written atomically: a file or folder is replaced only once
+// complete.
 package main
 
 import (
@@ -16,8 +21,8 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"path/filepath"
 
+	"github.com/plateau-lab/plateau/data"
 	"github.com/plateau-lab/plateau/infer"
 	"github.com/plateau-lab/plateau/model"
 	"github.com/plateau-lab/plateau/model/gguf"
@@ -36,6 +41,7 @@ func run(args []string) error {
 	dtype := fs.String("dtype", "f32", "with -format gguf: f32 or f16 weight matrices")
 	in := fs.String("in", "", "model folder or llama2.c checkpoint")
 	out := fs.String("out", "", "output file (gguf) or folder (hf)")
+	tokPath := fs.String("tokenizer", "", "tokenizer.json or llama2.c tokenizer.bin of the model (default: the folder's tokenizer.json)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -54,15 +60,24 @@ func run(args []string) error {
 	if err != nil {
 		return fmt.Errorf("flag -in: %w", err)
 	}
+	if *tokPath != "" {
+		if tok, err = data.LoadTokenizerFile(*tokPath); err != nil {
+			return fmt.Errorf("flag -tokenizer: %w", err)
+		}
+		if tok.VocabSize() > cfg.VocabSize {
+			return fmt.Errorf("flag -tokenizer: %d tokens, more than the model's vocab_size %d", tok.VocabSize(), cfg.VocabSize)
+		}
+	}
 	switch *format {
 	case "gguf":
 		return gguf.WriteFile(*out, cfg, values, tok, dt)
 	default: // hf
-		return model.SaveFolder(*out, cfg, values, func(tmp string) error {
+		var fw model.FolderWriter
+		return fw.Save(*out, cfg, values, func(tmp string) error {
 			if tok == nil {
 				return nil
 			}
-			return tok.Save(filepath.Join(tmp, model.TokenizerFile))
+			return tok.WriteHFFiles(tmp, cfg.MaxPositionEmbeddings, fw.WriteFile)
 		})
 	}
 }

@@ -4,11 +4,20 @@
 //	go run ./cmd/generate -model runs/default/model -prompt "Call me" -n 50
 //	go run ./cmd/generate -model DIR -prompt "Once" -temperature 0.8 -top-p 0.9 -stop "\n\n"
 //	go run ./cmd/generate -model stories15M.bin -ids 1,403,2501 -n 8 -temperature 0
+//	go run ./cmd/generate -model stories15M.bin -tokenizer tokenizer.bin -prompt "Once upon a time"
 //
 // With -prompt it prints the prompt, then the continuation as it is
-// generated (the folder needs a tokenizer.json); generation ends at the
-// tokenizer's end-of-text token (unless -ignore-eos), at a -stop string, or
-// after -n tokens. With -ids it prints the generated ids as a JSON list.
+// generated (the folder needs a tokenizer.json, or -tokenizer names one: a
+// tokenizer.json or llama2.c's tokenizer.bin); a sentencepiece-style
+// tokenizer's begin token is put before the prompt, as run.c and Hugging
+// Face do, and -prompt "" is then that token alone (run.c's default).
+// Generation ends at the tokenizer's end-of-text token (and, for
+// sentencepiece-style tokenizers, at a begin token, which starts the next
+// document; unless -ignore-eos), at a -stop string, or after -n tokens. The
+// prompt is plain text: "<|endoftext|>" in it is just those characters,
+// unless -special parses special tokens' names as the tokens, as Hugging
+// Face's tokenizers do. With -ids it prints the generated ids as a JSON
+// list.
 // Temperature 0 is greedy decoding; -top-k, -top-p, -min-p and
 // -repetition-penalty filter the distribution before the draw, which -seed
 // makes reproducible.
@@ -66,6 +75,8 @@ func run(args []string, stdout io.Writer) error {
 	fs.Uint64Var(&s.Seed, "seed", 1, "sampling seed")
 	var stop stops
 	fs.Var(&stop, "stop", "stop when the text contains this string (repeatable; Go escapes such as \\n allowed)")
+	tokPath := fs.String("tokenizer", "", "tokenizer.json or llama2.c tokenizer.bin to use (default: the folder's tokenizer.json)")
+	special := fs.Bool("special", false, "parse special tokens' names in -prompt (<|endoftext|>, <s>, ...) as those tokens, as Hugging Face does")
 	ignoreEOS := fs.Bool("ignore-eos", false, "keep generating past the end-of-text token")
 	truncate := fs.Bool("truncate", false, "keep the end of a prompt too long for the context instead of failing")
 	var devFlags devices.Flags
@@ -73,7 +84,9 @@ func run(args []string, stdout io.Writer) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if *dir == "" || (*prompt == "") == (*idList == "") {
+	promptSet := false
+	fs.Visit(func(f *flag.Flag) { promptSet = promptSet || f.Name == "prompt" })
+	if *dir == "" || promptSet == (*idList != "") {
 		return errors.New("flag -model and exactly one of -prompt and -ids are required")
 	}
 	// The library reads 0 as "off" for these two; as flag values they are
@@ -97,6 +110,11 @@ func run(args []string, stdout io.Writer) error {
 		return err
 	}
 	defer m.Close()
+	if *tokPath != "" {
+		if err := m.LoadTokenizer(*tokPath); err != nil {
+			return fmt.Errorf("flag -tokenizer: %w", err)
+		}
+	}
 	opt := infer.GenerateOptions{MaxTokens: *n, Sampling: s, Stop: stop, Truncate: *truncate}
 	if *idList != "" {
 		ids, err := parseIDs(*idList)
@@ -104,7 +122,7 @@ func run(args []string, stdout io.Writer) error {
 			return err
 		}
 		if m.Tokenizer != nil && !*ignoreEOS {
-			opt.EndIDs = []int32{m.Tokenizer.EOT()}
+			opt.EndIDs = m.Tokenizer.StopIDs()
 		}
 		gens, err := m.Generate([][]int32{ids}, opt)
 		if err != nil {
@@ -113,12 +131,15 @@ func run(args []string, stdout io.Writer) error {
 		return json.NewEncoder(stdout).Encode(gens[0].IDs)
 	}
 	if m.Tokenizer == nil {
-		return fmt.Errorf("flag -prompt: %s has no tokenizer.json; pass -ids instead", *dir)
+		return fmt.Errorf("flag -prompt: %s has no tokenizer.json; pass -tokenizer, or -ids instead", *dir)
 	}
 	if !*ignoreEOS {
-		opt.EndIDs = []int32{m.Tokenizer.EOT()}
+		opt.EndIDs = m.Tokenizer.StopIDs()
 	}
-	ids := m.Tokenizer.Encode([]byte(*prompt))
+	ids := m.EncodePrompt([]byte(*prompt), *special)
+	if len(ids) == 0 {
+		return errors.New("flag -prompt: empty, and the tokenizer has no begin token to start from")
+	}
 	io.WriteString(stdout, *prompt)
 	opt.OnText = func(_ int, text []byte) error {
 		_, err := stdout.Write(text)

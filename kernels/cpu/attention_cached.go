@@ -27,10 +27,11 @@ func CacheWrite[T Float](cache, x []T, pos []int32, n, maxSeq, width int) {
 // Cache rows 0..t of sequence b must hold the keys and values of those
 // positions (CacheWrite them before the call, the row's own included).
 //
-// The (row, head) pairs are spread over the pool; each keeps its scores in
-// its chunk's scratch, takes the softmax with the vector exponential (sum in
-// float64, as AttentionForward) and accumulates the weighted values row by
-// row. The result does not depend on the pool size.
+// The (row, head) pairs are claimed by the pool's goroutines as they come
+// free; each keeps its scores in its goroutine's scratch, takes the softmax
+// with the vector exponential (sum in float64, as AttentionForward) and
+// accumulates the weighted values, four cache rows at a time in vector
+// assembly for float32. The result does not depend on the pool size.
 func AttentionCached[T Float](p *Pool, out, q, kc, vc []T, pos []int32, n, maxSeq, heads, kvHeads, hd int) {
 	if n <= 0 || heads <= 0 || kvHeads <= 0 || hd <= 0 || heads%kvHeads != 0 {
 		return
@@ -41,7 +42,7 @@ func AttentionCached[T Float](p *Pool, out, q, kc, vc []T, pos []int32, n, maxSe
 	if len(pos) > 0 {
 		work = (int(pos[len(pos)-1]) + 1) * hd * 2
 	}
-	parallel(ws, len(pos)*heads, opGrain(work), attnCached[T]{ws: ws, out: out, q: q, kc: kc, vc: vc, pos: pos,
+	claimed(ws, len(pos)*heads, opGrain(work), attnCached[T]{ws: ws, out: out, q: q, kc: kc, vc: vc, pos: pos,
 		n: n, maxSeq: maxSeq, heads: heads, kvHeads: kvHeads, hd: hd})
 }
 
@@ -65,19 +66,51 @@ func (a *attnCached[T]) run(chunk, lo, hi int) {
 		base := (r/a.n*a.maxSeq)*kvStride + (h/group)*hd
 		qr := a.q[r*qStride+h*hd:][:hd]
 		live := s[:t+1]
-		for j := range live {
-			live[j] = scale * vecDot(qr, a.kc[base+j*kvStride:][:hd])
-		}
+		cachedScores(live, qr, a.kc[base:], kvStride, scale)
 		mx := rowMax(live)
 		sum := expSub(live, live, mx, 1)
 		or := a.out[r*qStride+h*hd:][:hd]
 		clear(or)
-		for j, w := range live {
-			vecAxpy(or, w, a.vc[base+j*kvStride:][:hd])
-		}
+		cachedValues(or, live, a.vc[base:], kvStride)
 		inv := T(1 / sum)
 		for i := range or {
 			or[i] *= inv
 		}
+	}
+}
+
+// cachedScores sets s[j] = scale * q·kc[j*stride : j*stride+len(q)].
+func cachedScores[T Float](s, q, kc []T, stride int, scale T) {
+	hd, j := len(q), 0
+	if is32[T]() {
+		q32, k32 := asF32(q), asF32(kc)
+		var dots [4]float32
+		for ; j+4 <= len(s); j += 4 {
+			sdot4(q32, k32[j*stride:], stride, &dots)
+			for i, d := range dots {
+				s[j+i] = scale * T(d)
+			}
+		}
+	}
+	for ; j < len(s); j++ {
+		s[j] = scale * vecDot(q, kc[j*stride:][:hd])
+	}
+}
+
+// cachedValues adds sum_j w[j] * vc[j*stride : j*stride+len(out)] to out.
+func cachedValues[T Float](out, w, vc []T, stride int) {
+	j := 0
+	if is32[T]() {
+		o32, v32 := asF32(out), asF32(vc)
+		var ws [4]float32
+		for ; j+4 <= len(w); j += 4 {
+			for i := range ws {
+				ws[i] = float32(w[j+i])
+			}
+			saxpy4(o32, v32[j*stride:], stride, &ws)
+		}
+	}
+	for ; j < len(w); j++ {
+		vecAxpy(out, w[j], vc[j*stride:][:len(out)])
 	}
 }

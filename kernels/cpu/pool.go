@@ -7,6 +7,8 @@ package cpu
 import (
 	"runtime"
 	"sync"
+	"sync/atomic"
+	"time"
 )
 
 // Float is the element type the kernels are written for.
@@ -127,27 +129,47 @@ func runChunks(chunks, n int, t task) {
 
 // crew is a pool's worker goroutines. Worker i runs chunk i+1 of each loop;
 // the caller runs chunk 0.
+//
+// Token-by-token decoding runs a few hundred small loops a second per
+// token, tens of microseconds each, so how fast a worker starts and how
+// fast the caller learns that the workers are done matters as much as the
+// work. Both sides therefore spin for a short while (spinWait) on an atomic
+// before they block on a channel: back-to-back loops hand over in well under
+// a microsecond, while a pool left idle stops using the CPU after spinWait.
 type crew struct {
 	workers []worker
-	busy    sync.WaitGroup // chunks of the current loop not yet done
+	pending atomic.Int32 // chunks of the current loop not yet done by workers
+	waiting atomic.Bool  // the caller is blocked on done
+	done    chan struct{}
+	stopped atomic.Bool
+	claim   claimLoop      // the loop body of runClaimed
 	exited  sync.WaitGroup // workers still running
 	once    sync.Once
 }
 
+// spinWait is how long a worker spins for its next chunk, and the caller
+// for the workers to finish, before blocking: longer than the serial work
+// between two decode steps (sampling from 32K logits takes about 60 µs),
+// so that the workers stay awake from token to token, and short enough
+// that an idle pool costs nothing.
+const spinWait = 100 * time.Microsecond
+
 // worker is one worker goroutine's slot: the chunk it is to run, written by
-// the caller before it signals wake. It is padded to whole cache lines so
-// that the workers' slots do not share one.
+// the caller before it bumps seq. It is padded to whole cache lines so that
+// the workers' slots do not share one.
 type worker struct {
-	wake   chan struct{}
-	t      task
-	chunk  int
-	lo, hi int
-	_      [64]byte
+	seq      atomic.Uint64 // bumped once per chunk handed over
+	sleeping atomic.Bool   // the worker is blocked on wake
+	wake     chan struct{}
+	t        task
+	chunk    int
+	lo, hi   int
+	_        [64]byte
 }
 
 // newCrew starts n workers, each waiting on its slot.
 func newCrew(n int) *crew {
-	c := &crew{workers: make([]worker, n)}
+	c := &crew{workers: make([]worker, n), done: make(chan struct{}, 1)}
 	c.exited.Add(n)
 	for i := range c.workers {
 		w := &c.workers[i]
@@ -157,14 +179,66 @@ func newCrew(n int) *crew {
 	return c
 }
 
-// work is a worker's loop: run the chunk in its slot each time it is woken,
-// until its channel is closed.
+// spinUntil calls ready until it reports true or spinWait has passed, and
+// returns its last answer.
+func spinUntil(ready func() bool) bool {
+	var start time.Time
+	for i := 0; ; i++ {
+		if ready() {
+			return true
+		}
+		if i%64 == 0 {
+			if i == 0 {
+				start = time.Now()
+			} else if time.Since(start) > spinWait {
+				return false
+			}
+		}
+		spinPause()
+	}
+}
+
+// work is a worker's loop: wait for the next chunk in its slot, spinning
+// and then blocking, run it, and count it done, until the crew stops.
 func (c *crew) work(w *worker) {
 	defer c.exited.Done()
-	for range w.wake {
+	var seen uint64
+	fresh := func() bool { return w.seq.Load() != seen }
+	for {
+		if !spinUntil(fresh) {
+			for !fresh() {
+				w.sleeping.Store(true)
+				if !fresh() {
+					<-w.wake
+				}
+				w.sleeping.Store(false)
+			}
+		}
+		seen = w.seq.Load()
+		if c.stopped.Load() {
+			return
+		}
 		w.t.run(w.chunk, w.lo, w.hi)
 		w.t = nil
-		c.busy.Done()
+		if c.pending.Add(-1) == 0 && c.waiting.Load() {
+			select {
+			case c.done <- struct{}{}:
+			default:
+			}
+		}
+	}
+}
+
+// signal bumps w's sequence number and wakes it if it is blocked. A wake
+// token left over from an earlier signal only makes the worker check its
+// sequence number once more.
+func (w *worker) signal() {
+	w.seq.Add(1)
+	if w.sleeping.Load() {
+		select {
+		case w.wake <- struct{}{}:
+		default:
+		}
 	}
 }
 
@@ -172,21 +246,66 @@ func (c *crew) work(w *worker) {
 // chunk c on worker c-1 and chunk 0 on the caller, and returns when all are
 // done, also when chunk 0 panics.
 func (c *crew) run(chunks, n int, t task) {
-	c.busy.Add(chunks - 1)
-	defer c.busy.Wait()
+	c.pending.Store(int32(chunks - 1))
+	defer c.wait()
 	for i := 1; i < chunks; i++ {
 		w := &c.workers[i-1]
 		w.t, w.chunk, w.lo, w.hi = t, i, i*n/chunks, (i+1)*n/chunks
-		w.wake <- struct{}{}
+		w.signal()
 	}
 	t.run(0, 0, n/chunks)
+}
+
+// runClaimed runs a loop of n items cut into pieces on goroutines
+// goroutines (2 <= goroutines <= workers+1), each claiming the next piece
+// until none is left (workspace.runClaimed).
+func (c *crew) runClaimed(goroutines, pieces, n int, t task) {
+	l := &c.claim
+	l.t, l.pieces, l.n = t, pieces, n
+	l.next.Store(0)
+	c.run(goroutines, goroutines, l)
+	l.t = nil
+}
+
+// claimLoop is the body each goroutine of a claimed loop runs: claim the
+// next piece and run t over it, until none is left.
+type claimLoop struct {
+	t         task
+	pieces, n int
+	next      atomic.Int64
+}
+
+func (l *claimLoop) run(chunk, _, _ int) {
+	for {
+		i := int(l.next.Add(1) - 1)
+		if i >= l.pieces {
+			return
+		}
+		l.t.run(chunk, i*l.n/l.pieces, (i+1)*l.n/l.pieces)
+	}
+}
+
+// wait returns once the workers have finished the current loop.
+func (c *crew) wait() {
+	finished := func() bool { return c.pending.Load() == 0 }
+	if spinUntil(finished) {
+		return
+	}
+	for !finished() {
+		c.waiting.Store(true)
+		if !finished() {
+			<-c.done
+		}
+		c.waiting.Store(false)
+	}
 }
 
 // stop ends the workers and waits for them to exit.
 func (c *crew) stop() {
 	c.once.Do(func() {
+		c.stopped.Store(true)
 		for i := range c.workers {
-			close(c.workers[i].wake)
+			c.workers[i].signal()
 		}
 		c.exited.Wait()
 	})

@@ -250,6 +250,58 @@ func TestPoolClose(t *testing.T) {
 	}
 }
 
+// coverLoop counts how often each item of a claimed loop is run, and
+// checks that the chunk argument names a goroutine of the pool.
+type coverLoop struct {
+	seen    []atomic.Int32
+	threads int
+	bad     atomic.Bool
+}
+
+func (l *coverLoop) run(chunk, lo, hi int) {
+	if chunk < 0 || chunk >= l.threads {
+		l.bad.Store(true)
+	}
+	for i := lo; i < hi; i++ {
+		l.seen[i].Add(1)
+	}
+}
+
+// TestRunClaimed checks that a claimed loop runs every item exactly once,
+// with chunk arguments below the pool size, for sizes and grains that give
+// one piece to many, and from goroutines that share the pool.
+func TestRunClaimed(t *testing.T) {
+	for _, tp := range testPools {
+		t.Run(tp.name, func(t *testing.T) {
+			p := tp.make()
+			defer p.Close()
+			var wg sync.WaitGroup
+			for g := range 3 {
+				wg.Go(func() {
+					for _, n := range []int{0, 1, 3, 17, 1000, 4099} {
+						for _, grain := range []int{1, 5, 300} {
+							l := &coverLoop{seen: make([]atomic.Int32, n), threads: p.Threads()}
+							ws := p.acquire()
+							ws.runClaimed(n, grain, l)
+							p.release(ws)
+							for i := range l.seen {
+								if v := l.seen[i].Load(); v != 1 {
+									t.Errorf("goroutine %d, n=%d grain=%d: item %d run %d times", g, n, grain, i, v)
+									return
+								}
+							}
+							if l.bad.Load() {
+								t.Errorf("n=%d grain=%d: a chunk argument outside [0, %d)", n, grain, p.Threads())
+							}
+						}
+					}
+				})
+			}
+			wg.Wait()
+		})
+	}
+}
+
 // countChunk is a loop body that captures nothing, so passing it to For
 // allocates nothing.
 func countChunk(_, lo, hi int) {}
@@ -284,6 +336,7 @@ func TestPoolAllocs(t *testing.T) {
 	mom, vel := make([]float32, rows*d), make([]float32, rows*d)
 	c := make([]float32, rows*ffn)
 	kern := bestSgemmKernel()
+	cachePos := []int32{40, 90}
 	tests := []struct {
 		name string
 		fn   func()
@@ -318,6 +371,11 @@ func TestPoolAllocs(t *testing.T) {
 			EmbeddingBackward(p, dtable, ids, out, d)
 		}},
 		{"SumSquares", func() { SumSquares(p, logits) }},
+		{"Gemv", func() { Gemv(p, 1, vocab, d, 1, x, table, 0, c) }},
+		{"GemvBatch", func() { Gemv(p, 3, vocab, d, 1, x, table, 0.5, c) }},
+		{"AttentionCached", func() {
+			AttentionCached(p, aout[:2*d], q[:2*d], k, v, cachePos, 1, s.seq, s.heads, s.kvHeads, s.hd)
+		}},
 		{"AdamW", func() { AdamW(p, out, x, mom, vel, 1, 1e-3, 0.9, 0.999, 1e-8, 0.1, 3) }},
 	}
 	for _, tc := range tests {

@@ -68,6 +68,34 @@ func (ws *workspace) run(n, grain int, t task) {
 	runChunks(chunks, n, t)
 }
 
+// piecesPerThread is how many pieces a claimed loop is cut into per
+// thread: enough that a goroutine the OS runs late leaves most of its share
+// to the others, few enough that claiming costs nothing next to the work.
+const piecesPerThread = 4
+
+// runClaimed runs t over [0, n) cut into pieces of at least grain items,
+// up to piecesPerThread per goroutine and as many for each, which the
+// caller and the workers claim one at a time until none is left:
+// piece i covers [i*n/pieces, (i+1)*n/pieces) and the chunk argument of t is
+// the index of the goroutine running it (its scratch). Unlike run, which
+// piece a goroutine gets depends on timing, so t's result must not depend
+// on the chunk argument. With one thread, t runs once over [0, n).
+func (ws *workspace) runClaimed(n, grain int, t task) {
+	if n <= 0 {
+		return
+	}
+	most := chunkCount(n, n, grain) // pieces of at least grain items
+	goroutines := min(ws.threads, most)
+	// A whole number of pieces per goroutine, so that when all start
+	// together they finish together.
+	pieces := goroutines * min(piecesPerThread, most/goroutines)
+	if goroutines > 1 && ws.crew != nil {
+		ws.crew.runClaimed(goroutines, pieces, n, t)
+		return
+	}
+	t.run(0, 0, n)
+}
+
 // chunk returns the scratch of chunk c.
 func (ws *workspace) chunk(c int) *chunkScratch { return &ws.chunks[c] }
 
@@ -88,15 +116,37 @@ func kept[K any](ws *workspace) *K {
 }
 
 // parallel runs the loop body args over [0, n) on ws with the chunking of
-// Pool.For, through ws's kept instance of it, which it clears afterwards so
-// that the workspace does not hold on to the caller's slices.
+// Pool.For (workspace.run).
 func parallel[K any, PK interface {
 	*K
 	task
 }](ws *workspace, n, grain int, args K) {
+	runKept[K, PK](ws, n, grain, args, false)
+}
+
+// claimed is parallel with the pieces claimed as goroutines come free
+// (workspace.runClaimed).
+func claimed[K any, PK interface {
+	*K
+	task
+}](ws *workspace, n, grain int, args K) {
+	runKept[K, PK](ws, n, grain, args, true)
+}
+
+// runKept runs args over [0, n) through ws's kept instance of its type
+// (claimed, or with the fixed chunks of run), which it clears afterwards so
+// that the workspace does not hold on to the caller's slices.
+func runKept[K any, PK interface {
+	*K
+	task
+}](ws *workspace, n, grain int, args K, claim bool) {
 	t := PK(kept[K](ws))
 	*t = args
-	ws.run(n, grain, t)
+	if claim {
+		ws.runClaimed(n, grain, t)
+	} else {
+		ws.run(n, grain, t)
+	}
 	var zero K
 	*t = zero
 }

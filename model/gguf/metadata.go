@@ -83,6 +83,9 @@ func metadata(c model.Config, tok *data.Tokenizer, dt DType) ([]kv, error) {
 	if tok == nil {
 		return kvs, nil
 	}
+	if tok.SentencePiece() {
+		return nil, fmt.Errorf("gguf: only byte-level tokenizers are embedded; this one is sentencepiece-style (export the model without -tokenizer)")
+	}
 	if tok.VocabSize() > c.VocabSize {
 		return nil, fmt.Errorf("gguf: the tokenizer has %d tokens, the model's vocab_size is %d", tok.VocabSize(), c.VocabSize)
 	}

@@ -32,6 +32,7 @@ import (
 	"math"
 	"os"
 
+	"github.com/plateau-lab/plateau/internal/mmapfile"
 	"github.com/plateau-lab/plateau/model"
 )
 
@@ -240,51 +241,78 @@ func (h Header) payloadFloats() int64 {
 	return n
 }
 
+// eachBlock calls fn for every tensor block of the file in order, once per
+// layer for a per-layer tensor, with the parameter's name (the layer filled
+// in); it stops at the first error.
+func (h Header) eachBlock(fn func(t tensor, name string) error) error {
+	for _, t := range h.layout() {
+		if !t.perLayer {
+			if err := fn(t, t.name); err != nil {
+				return err
+			}
+			continue
+		}
+		for l := range h.Layers {
+			if err := fn(t, fmt.Sprintf(t.name, l)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// paramIndex maps the ParamSpecs names of h's config to their order.
+func (h Header) paramIndex() map[string]int {
+	index := map[string]int{}
+	for i, p := range h.Config().ParamSpecs() {
+		index[p.Name] = i
+	}
+	return index
+}
+
 // readTensors reads every block and returns the parameters in ParamSpecs
 // order.
 func (h Header) readTensors(r io.Reader) ([][]float32, error) {
-	c := h.Config()
-	index := map[string]int{}
-	for i, p := range c.ParamSpecs() {
-		index[p.Name] = i
-	}
+	index := h.paramIndex()
 	values := make([][]float32, len(index))
-	buf := make([]byte, 0)
-	hs := h.Dim / h.Heads
-	for _, t := range h.layout() {
-		layers := 1
-		if t.perLayer {
-			layers = h.Layers
+	var buf []byte
+	err := h.eachBlock(func(t tensor, name string) error {
+		if cap(buf) < 4*t.size {
+			buf = make([]byte, 4*t.size)
 		}
-		for l := range layers {
-			name := t.name
-			if t.perLayer {
-				name = fmt.Sprintf(t.name, l)
+		b := buf[:4*t.size]
+		if _, err := io.ReadFull(r, b); err != nil {
+			if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+				return fmt.Errorf("truncated in tensor %s", name)
 			}
-			if cap(buf) < 4*t.size {
-				buf = make([]byte, 4*t.size)
-			}
-			b := buf[:4*t.size]
-			if _, err := io.ReadFull(r, b); err != nil {
-				if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
-					return nil, fmt.Errorf("truncated in tensor %s", name)
-				}
-				return nil, fmt.Errorf("read tensor %s: %w", name, err)
-			}
-			if t.skip {
-				continue
-			}
-			w := make([]float32, t.size)
-			for i := range w {
-				w[i] = math.Float32frombits(binary.LittleEndian.Uint32(b[4*i:]))
-			}
-			if t.permuteQK > 0 {
-				w = RotateHalfRows(w, t.permuteQK, hs, h.Dim)
-			}
-			values[index[name]] = w
+			return fmt.Errorf("read tensor %s: %w", name, err)
+		}
+		if !t.skip {
+			values[index[name]] = h.decode(t, b, false)
+		}
+		return nil
+	})
+	return values, err
+}
+
+// decode converts block t's little-endian bytes to its parameter, viewing
+// them in place when inPlace is set and the host allows (mmapfile.Float32s),
+// and permuting wq and wk to rotate-half rows (a copy).
+func (h Header) decode(t tensor, raw []byte, inPlace bool) []float32 {
+	var w []float32
+	if inPlace {
+		w, _ = mmapfile.Float32s(raw, 0, t.size)
+	}
+	if w == nil {
+		w = make([]float32, t.size)
+		for i := range w {
+			w[i] = math.Float32frombits(binary.LittleEndian.Uint32(raw[4*i:]))
 		}
 	}
-	return values, nil
+	if t.permuteQK > 0 {
+		w = RotateHalfRows(w, t.permuteQK, h.Dim/h.Heads, h.Dim)
+	}
+	return w
 }
 
 // RotateHalfRows permutes the rows of a q or k projection ([heads*hs, in],

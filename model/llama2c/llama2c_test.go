@@ -4,13 +4,17 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
+	"io"
 	"math"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/plateau-lab/plateau/infer"
 	"github.com/plateau-lab/plateau/kernels"
+	"github.com/plateau-lab/plateau/model"
 	"github.com/plateau-lab/plateau/model/llama2c"
 )
 
@@ -264,6 +268,102 @@ func TestReadMatchesLlama2c(t *testing.T) {
 	}
 }
 
+// TestOpenMatchesRead checks that Open, which maps the file and views its
+// tensors in place, gives Read's header, config and parameters bit for bit,
+// and that Write writes back the file it read, byte for byte.
+func TestOpenMatchesRead(t *testing.T) {
+	dir := t.TempDir()
+	for hi, h := range headers {
+		for _, version := range []int{0, 1} {
+			t.Run(fmt.Sprintf("%d/v%d", hi, version), func(t *testing.T) {
+				raw := randomOriginal(h, uint64(hi+1)).bytes(version)
+				path := filepath.Join(dir, fmt.Sprintf("%d-v%d.bin", hi, version))
+				if err := os.WriteFile(path, raw, 0o666); err != nil {
+					t.Fatal(err)
+				}
+				wantH, wantC, want, err := llama2c.ReadFile(path)
+				if err != nil {
+					t.Fatal(err)
+				}
+				ck, err := llama2c.Open(path)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer ck.Close()
+				if ck.Header != wantH || ck.Config != wantC {
+					t.Fatalf("Open: header %+v config %+v, Read: %+v %+v", ck.Header, ck.Config, wantH, wantC)
+				}
+				if !sameBits(ck.Values, want) {
+					t.Fatal("Open's parameters differ from Read's")
+				}
+				var back bytes.Buffer
+				if err := llama2c.Write(&back, wantC, want, version); err != nil {
+					t.Fatal(err)
+				}
+				if !bytes.Equal(back.Bytes(), raw) {
+					t.Fatal("Write does not reproduce the file Read read")
+				}
+			})
+		}
+	}
+	if _, err := llama2c.Open(filepath.Join(dir, "missing.bin")); err == nil {
+		t.Error("Open of a missing file succeeded")
+	}
+	bad := filepath.Join(dir, "bad.bin")
+	if err := os.WriteFile(bad, []byte("not a checkpoint at all, no"), 0o666); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := llama2c.Open(bad); err == nil || !strings.Contains(err.Error(), bad) {
+		t.Errorf("Open of a bad file: %v, want an error naming it", err)
+	}
+}
+
+// sameBits reports whether two parameter lists are equal bit for bit.
+func sameBits(a, b [][]float32) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if len(a[i]) != len(b[i]) {
+			return false
+		}
+		for j := range a[i] {
+			if math.Float32bits(a[i][j]) != math.Float32bits(b[i][j]) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// TestWriteErrors checks that a model llama2.c cannot hold is refused.
+func TestWriteErrors(t *testing.T) {
+	raw := randomOriginal(headers[0], 1).bytes(0)
+	_, c, values, err := llama2c.Read(bytes.NewReader(raw), int64(len(raw)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	eps := c
+	eps.RMSNormEps = 1e-6
+	cases := []struct {
+		name    string
+		c       model.Config
+		values  [][]float32
+		version int
+		want    string
+	}{
+		{"eps", eps, values, 0, "rms_norm_eps"},
+		{"version", c, values, 2, "version 2"},
+		{"tensors", c, values[1:], 0, "tensors for"},
+		{"shape", c, append([][]float32{values[0][1:]}, values[1:]...), 1, "values, want"},
+	}
+	for _, tc := range cases {
+		if err := llama2c.Write(io.Discard, tc.c, tc.values, tc.version); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: %v, want an error mentioning %q", tc.name, err, tc.want)
+		}
+	}
+}
+
 // TestReadErrors checks that damaged and unsupported files are errors that
 // say what is wrong.
 func TestReadErrors(t *testing.T) {
@@ -309,10 +409,23 @@ func FuzzRead(f *testing.F) {
 	for _, v := range []int{0, 1} {
 		f.Add(randomOriginal(small, 1).bytes(v))
 	}
+	dir := f.TempDir()
 	f.Fuzz(func(t *testing.T, raw []byte) {
 		_, c, values, err := llama2c.Read(bytes.NewReader(raw), int64(len(raw)))
+		path := filepath.Join(dir, "ck.bin")
+		if werr := os.WriteFile(path, raw, 0o666); werr != nil {
+			t.Fatal(werr)
+		}
+		ck, oerr := llama2c.Open(path)
+		if (err == nil) != (oerr == nil) {
+			t.Fatalf("Read and Open disagree: %v vs %v", err, oerr)
+		}
 		if err != nil {
 			return
+		}
+		defer ck.Close()
+		if !sameBits(ck.Values, values) {
+			t.Fatal("Open's parameters differ from Read's")
 		}
 		specs := c.ParamSpecs()
 		if len(values) != len(specs) {

@@ -30,6 +30,9 @@ func FuzzRead(f *testing.F) {
 		if (err == nil) != (errSized == nil) {
 			t.Fatalf("Read and the size-aware reader disagree: %v vs %v", err, errSized)
 		}
+		if msg := sameAsInPlace(got, err, data); msg != "" {
+			t.Fatal(msg)
+		}
 		if err != nil {
 			return
 		}

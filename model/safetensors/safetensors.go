@@ -32,6 +32,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/plateau-lab/plateau/internal/half"
+	"github.com/plateau-lab/plateau/internal/mmapfile"
 )
 
 // MaxHeaderSize is the largest JSON header, in bytes, that the readers
@@ -72,6 +73,8 @@ type File struct {
 	Metadata map[string]string
 
 	index map[string]int // tensor name -> index in Tensors, built by the readers
+
+	mapped *mmapfile.File // the mapping Open's tensors view; nil for Read
 }
 
 // Lookup returns the tensor called name, or nil if f has no such tensor.
@@ -133,47 +136,10 @@ func ReadFile(name string) (*File, error) {
 // of bytes r holds, and the layout is checked against it before the data is
 // read.
 func read(r io.Reader, size int64) (*File, error) {
-	var prefix [8]byte
-	if n, err := io.ReadFull(r, prefix[:]); err != nil {
-		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-			return nil, fmt.Errorf("safetensors: input is %d bytes, too short for the 8-byte header length", n)
-		}
-		return nil, fmt.Errorf("safetensors: reading header length: %w", err)
-	}
-	hlen := binary.LittleEndian.Uint64(prefix[:])
-	switch {
-	case hlen > MaxHeaderSize:
-		return nil, fmt.Errorf("safetensors: header length %d exceeds the limit of %d bytes", hlen, MaxHeaderSize)
-	case hlen < 2:
-		return nil, fmt.Errorf("safetensors: header length %d is too small for a JSON object", hlen)
-	case size >= 0 && hlen > uint64(max(size-8, 0)):
-		return nil, fmt.Errorf("safetensors: header length %d exceeds the %d bytes that follow it", hlen, max(size-8, 0))
-	}
-
-	// Read the header through a growing buffer rather than allocating hlen
-	// bytes up front: hlen is not yet known to be honest.
-	var hdr bytes.Buffer
-	n, err := io.Copy(&hdr, io.LimitReader(r, int64(hlen)))
-	if err != nil {
-		return nil, fmt.Errorf("safetensors: reading header: %w", err)
-	}
-	if uint64(n) < hlen {
-		return nil, fmt.Errorf("safetensors: header truncated: header length is %d bytes but the input ends after %d", hlen, n)
-	}
-	entries, meta, err := parseHeader(hdr.Bytes())
+	entries, meta, bufLen, err := readHeader(r, size)
 	if err != nil {
 		return nil, err
 	}
-	bufLen, err := checkLayout(entries)
-	if err != nil {
-		return nil, err
-	}
-	if size >= 0 {
-		if avail := size - 8 - int64(hlen); bufLen != avail {
-			return nil, fmt.Errorf("safetensors: tensors cover %d bytes of data but %d bytes follow the header", bufLen, avail)
-		}
-	}
-
 	f := &File{
 		Tensors:  make([]Tensor, len(entries)),
 		Metadata: meta,
@@ -193,6 +159,54 @@ func read(r io.Reader, size int64) (*File, error) {
 		return nil, fmt.Errorf("safetensors: input continues past the end of the data buffer at offset %d", bufLen)
 	}
 	return f, nil
+}
+
+// readHeader reads the header length and the JSON header from r and checks
+// them: the tensor entries in data order, the metadata and the data
+// buffer's length. If size is non-negative it is the total number of bytes
+// r holds, and the layout is checked against it.
+func readHeader(r io.Reader, size int64) ([]entry, map[string]string, int64, error) {
+	var prefix [8]byte
+	if n, err := io.ReadFull(r, prefix[:]); err != nil {
+		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+			return nil, nil, 0, fmt.Errorf("safetensors: input is %d bytes, too short for the 8-byte header length", n)
+		}
+		return nil, nil, 0, fmt.Errorf("safetensors: reading header length: %w", err)
+	}
+	hlen := binary.LittleEndian.Uint64(prefix[:])
+	switch {
+	case hlen > MaxHeaderSize:
+		return nil, nil, 0, fmt.Errorf("safetensors: header length %d exceeds the limit of %d bytes", hlen, MaxHeaderSize)
+	case hlen < 2:
+		return nil, nil, 0, fmt.Errorf("safetensors: header length %d is too small for a JSON object", hlen)
+	case size >= 0 && hlen > uint64(max(size-8, 0)):
+		return nil, nil, 0, fmt.Errorf("safetensors: header length %d exceeds the %d bytes that follow it", hlen, max(size-8, 0))
+	}
+
+	// Read the header through a growing buffer rather than allocating hlen
+	// bytes up front: hlen is not yet known to be honest.
+	var hdr bytes.Buffer
+	n, err := io.Copy(&hdr, io.LimitReader(r, int64(hlen)))
+	if err != nil {
+		return nil, nil, 0, fmt.Errorf("safetensors: reading header: %w", err)
+	}
+	if uint64(n) < hlen {
+		return nil, nil, 0, fmt.Errorf("safetensors: header truncated: header length is %d bytes but the input ends after %d", hlen, n)
+	}
+	entries, meta, err := parseHeader(hdr.Bytes())
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	bufLen, err := checkLayout(entries)
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	if size >= 0 {
+		if avail := size - 8 - int64(hlen); bufLen != avail {
+			return nil, nil, 0, fmt.Errorf("safetensors: tensors cover %d bytes of data but %d bytes follow the header", bufLen, avail)
+		}
+	}
+	return entries, meta, bufLen, nil
 }
 
 // readData reads the data of tensor e from r and converts it to float32.

@@ -15,6 +15,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unsafe"
 )
 
 // build returns a safetensors file with the given header text and data
@@ -30,8 +31,9 @@ func withLength(n uint64, rest string) []byte {
 	return append(binary.LittleEndian.AppendUint64(nil, n), rest...)
 }
 
-// readBoth reads b with Read and with the size-aware path that ReadFile
-// uses, failing the test if they disagree about whether b is valid.
+// readBoth reads b with Read, with the size-aware path that ReadFile uses
+// and with the in-place path of Open, failing the test if they disagree
+// about whether b is valid or, when it is, about a bit of its tensors.
 func readBoth(t *testing.T, b []byte) (*File, error, error) {
 	t.Helper()
 	f, err := Read(bytes.NewReader(b))
@@ -39,7 +41,26 @@ func readBoth(t *testing.T, b []byte) (*File, error, error) {
 	if (err == nil) != (errSized == nil) {
 		t.Fatalf("Read and the size-aware reader disagree: %v vs %v", err, errSized)
 	}
+	if msg := sameAsInPlace(f, err, b); msg != "" {
+		t.Fatal(msg)
+	}
 	return f, err, errSized
+}
+
+// sameAsInPlace checks the in-place reader on b against Read's result (f,
+// err) and says how they differ, or returns "".
+func sameAsInPlace(f *File, err error, b []byte) string {
+	aligned := make([]uint64, (len(b)+7)/8) // a mapping starts aligned too
+	view := unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(aligned))), len(b))
+	copy(view, b)
+	g, errPlace := fromBytes(view)
+	switch {
+	case (err == nil) != (errPlace == nil):
+		return fmt.Sprintf("Read and the in-place reader disagree: %v vs %v", err, errPlace)
+	case err == nil && !equalTensors(f.Tensors, g.Tensors):
+		return "the in-place reader's tensors differ from Read's"
+	}
+	return ""
 }
 
 // equalTensors reports whether a and b hold the same tensors, comparing
@@ -453,6 +474,98 @@ func TestWriteFile(t *testing.T) {
 	if _, err := ReadFile(path); err == nil || !strings.Contains(err.Error(), path) {
 		t.Errorf("ReadFile of a corrupt file: got %v, want an error naming %s", err, path)
 	}
+}
+
+// TestOpen checks that Open maps a file, that its aligned F32 tensors are
+// views of the mapping and the others copies, bit for bit equal to
+// ReadFile's, and that it reports bad files with their name.
+func TestOpen(t *testing.T) {
+	dir := t.TempDir()
+	want := []Tensor{
+		{Name: "a", Shape: []int{2, 3}, Data: []float32{1, -2, 3, float32(math.Inf(1)), 0, 6}},
+		{Name: "b", Shape: []int{1}, Data: []float32{float32(math.NaN())}},
+	}
+	path := filepath.Join(dir, "model.safetensors")
+	if err := WriteFile(path, want, nil); err != nil {
+		t.Fatal(err)
+	}
+	files := map[string]string{"plateau": path, "pytorch": "testdata/tiny-llama.safetensors"}
+	// A header of 54 bytes puts the data at offset 62: F32 is unaligned.
+	unaligned := filepath.Join(dir, "unaligned.safetensors")
+	if err := os.WriteFile(unaligned, build(`{"w":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}`,
+		[]byte{0, 0, 0x80, 0x3f, 0, 0, 0, 0x40}), 0o666); err != nil {
+		t.Fatal(err)
+	}
+	files["unaligned"] = unaligned
+	half := filepath.Join(dir, "half.safetensors")
+	if err := os.WriteFile(half, build(`{"h":{"dtype":"F16","shape":[2],"data_offsets":[0,4]},"b":{"dtype":"BF16","shape":[1],"data_offsets":[4,6]}}  `,
+		[]byte{0x01, 0x00, 0x00, 0x7e, 0x80, 0x7f}), 0o666); err != nil {
+		t.Fatal(err)
+	}
+	files["half"] = half
+	for name, p := range files {
+		t.Run(name, func(t *testing.T) {
+			ref, err := ReadFile(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			f, err := Open(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			if !equalTensors(f.Tensors, ref.Tensors) {
+				t.Fatal("Open's tensors differ from ReadFile's")
+			}
+			if f.Lookup(ref.Tensors[0].Name) == nil {
+				t.Fatal("Lookup fails on an opened file")
+			}
+			if !f.mapped.Mapped {
+				return // no mmap here: nothing is in place
+			}
+			lo := uintptr(unsafe.Pointer(unsafe.SliceData(f.mapped.Data)))
+			hi := lo + uintptr(len(f.mapped.Data))
+			hlen := binary.LittleEndian.Uint64(f.mapped.Data)
+			for _, tt := range f.Tensors {
+				if len(tt.Data) == 0 {
+					continue
+				}
+				at := uintptr(unsafe.Pointer(&tt.Data[0]))
+				inMap := at >= lo && at < hi
+				entry := f.mapped.Data[8 : 8+hlen]
+				isF32 := bytes.Contains(entry, []byte(`"`+tt.Name+`":{"dtype":"F32"`))
+				wantIn := isF32 && (8+hlen)%4 == 0
+				if inMap != wantIn {
+					t.Errorf("tensor %s: in the mapping %v, want %v", tt.Name, inMap, wantIn)
+				}
+			}
+		})
+	}
+	if err := f0Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte("garbage"), 0o666); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Open(path); err == nil || !strings.Contains(err.Error(), path) {
+		t.Errorf("Open of a corrupt file: got %v, want an error naming %s", err, path)
+	}
+	if _, err := Open(path + ".missing"); err == nil {
+		t.Error("Open of a missing file succeeded")
+	}
+}
+
+// f0Close checks that Close is harmless on files that Read made and on nil.
+func f0Close() error {
+	var nilFile *File
+	if err := nilFile.Close(); err != nil {
+		return err
+	}
+	f, err := Read(bytes.NewReader(build(`{}`, nil)))
+	if err != nil {
+		return err
+	}
+	return f.Close()
 }
 
 // TestReadPyTorchFile reads a file written by the Python safetensors
