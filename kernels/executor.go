@@ -32,6 +32,8 @@ type Program struct {
 	loss, logits Buf
 	owned        []Buf     // allocations Free releases
 	host         []float32 // the loss, downloaded
+	// hostLogits and hostLSE are RowLosses' buffers, made on first use.
+	hostLogits, hostLSE []float32
 	// ArenaElems is the size of the activation arena in float32 elements:
 	// the peak memory of one forward (and backward) pass.
 	ArenaElems int

@@ -184,7 +184,7 @@ func TestFinalEvalBatches(t *testing.T) {
 	if len(tr.val) != opt.EvalBatches || len(tr.valFinal) != 40 {
 		t.Fatalf("%d and %d validation batches, want %d and 40", len(tr.val), len(tr.valFinal), opt.EvalBatches)
 	}
-	final, err := tr.evaluate(tr.valFinal)
+	final, err := tr.evaluate(tr.valFinal, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
