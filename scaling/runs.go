@@ -27,7 +27,7 @@ type RunResult struct {
 // the tokens trained, C = 6ND, the final held-out loss.
 func (r RunResult) Point() Point {
 	return Point{
-		Run: r.Name, Preset: r.Config.Preset,
+		Run: r.Name, Preset: r.Config.Preset, Arch: r.Config.Arch,
 		Params: float64(r.Config.Params), Tokens: float64(r.Outcome.Tokens),
 		FLOPs: r.Outcome.FLOPs, Loss: r.Outcome.Loss,
 	}

@@ -50,7 +50,8 @@ type flags struct {
 
 // planFlags build a plan when -plan is not given.
 type planFlags struct {
-	presets, tokens, flops, unique   string
+	presets, arch, tokens, flops     string
+	unique                           string
 	mode                             string
 	decayFrac                        float64
 	source, tokenizer                string
@@ -78,7 +79,7 @@ type clusterFlags struct {
 
 // planFlagNames are the flags that define a plan: not allowed with -plan.
 var planFlagNames = []string{
-	"presets", "tokens", "flops", "mode", "decay-frac", "data", "tokenizer", "vocab", "val-frac", "seq",
+	"presets", "arch", "tokens", "flops", "mode", "decay-frac", "data", "tokenizer", "vocab", "val-frac", "seq",
 	"batch-tokens", "micro-batch", "lr", "lr-width", "min-lr-frac", "warmup-frac", "wd", "lr-scan", "seed",
 	"unique", "min-steps", "evals", "eval-batches", "saves", "on-nan", "nan-lr-factor", "nan-max-skips",
 }
@@ -97,7 +98,8 @@ func parse(args []string, stderr io.Writer) (*flags, error) {
 	fs.Float64Var(&f.rate, "flops-per-s", 0, "training speed in 6ND FLOP/s for -dry-run's estimate (0: measured on finished runs in -out, else a nominal figure)")
 
 	p := &f.planFlag
-	fs.StringVar(&p.presets, "presets", "", "model presets, the N axis, comma-separated: "+strings.Join(model.PresetNames(), ", "))
+	fs.StringVar(&p.presets, "presets", "", "model presets, the N axis, comma-separated: "+strings.Join(model.AllPresetNames(), ", "))
+	fs.StringVar(&p.arch, "arch", "", "model families, comma-separated ("+strings.Join(model.FamilyNames(), ", ")+"): each preset is trained as every family's preset of its rung (empty: the presets' own)")
 	fs.StringVar(&p.tokens, "tokens", "", "token budgets D, comma-separated (1e6 or 2M style); every preset trains each")
 	fs.StringVar(&p.flops, "flops", "", "IsoFLOP budgets C, comma-separated (1e15 or 2T style); each preset trains D = C/(6N)")
 	fs.StringVar(&p.mode, "mode", d.Mode, "schedule mode: cosine (a run per point) or wsd (one stable run per preset, decays branched off)")
@@ -174,7 +176,7 @@ func (f *flags) check() error {
 			}
 		}
 	} else if f.planFlag.presets == "" {
-		return usagef("flag -presets: want a comma-separated list of presets (or -plan FILE): %s", strings.Join(model.PresetNames(), ", "))
+		return usagef("flag -presets: want a comma-separated list of presets (or -plan FILE): %s", strings.Join(model.AllPresetNames(), ", "))
 	}
 	switch pf := f.planFlag; {
 	case pf.onNaN != "stop" && pf.onNaN != "skip":
@@ -197,6 +199,9 @@ func (f *flags) buildPlan() (p scaling.Plan, source string, err error) {
 	pf := f.planFlag
 	p = scaling.DefaultPlan()
 	p.Presets = splitList(pf.presets)
+	if pf.arch != "" {
+		p.Arch = splitList(pf.arch)
+	}
 	if p.Tokens, err = scaling.ParseQuantities(pf.tokens); err != nil {
 		return p, "", usagef("flag -tokens: %v", err)
 	}
