@@ -26,15 +26,19 @@ const (
 	lstmBias = "lstm.bias"
 )
 
-// lstmParamSpecs lists an LSTM's parameters: the embedding, per layer the
-// gate weights (PyTorch's default scale, standard deviation 1/sqrt(3H), as
-// its uniform(-1/sqrt(H), 1/sqrt(H)) has) and the gate bias (forget gate at
-// 1), the final norm's gain, and the head. The embedding and head start at
-// normal(0, 0.02) as the transformer's do.
+// lstmParamSpecs lists an LSTM's parameters with PyTorch's default scales:
+// the embedding at normal(0, 1) (nn.Embedding's), per layer the gate
+// weights at standard deviation 1/sqrt(3H) (nn.LSTM's uniform(-1/sqrt(H),
+// 1/sqrt(H)) has it) and the gate bias (forget gate at 1), the final norm's
+// gain, and the head at normal(0, 0.02) as the transformer's. With the
+// transformer's 0.02 the embedding barely moves the gates at first (the
+// input term of a pre-activation is about 0.01), and the model learns
+// markedly more slowly: on 0.5M tokens of the Go source, lstm400k reached
+// 4.90 nats from a 0.02 embedding and 4.51 from a unit one.
 func (c Config) lstmParamSpecs() []ParamSpec {
 	h, v := c.HiddenSize, c.VocabSize
 	std := 1 / math.Sqrt(3*float64(h))
-	specs := []ParamSpec{{Name: embedName, Shape: []int{v, h}, Std: InitStd}}
+	specs := []ParamSpec{{Name: embedName, Shape: []int{v, h}, Std: 1}}
 	for i := range c.NumHiddenLayers {
 		specs = append(specs,
 			ParamSpec{Name: layerName(i, lstmWih), Shape: []int{4 * h, h}, Std: std},

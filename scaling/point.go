@@ -27,6 +27,7 @@ func (p Point) Compute() float64 {
 type Curve struct {
 	Run    string    `json:"run"`
 	Preset string    `json:"preset,omitempty"`
+	Arch   string    `json:"arch,omitempty"`
 	Params float64   `json:"params"`
 	Tokens []float64 `json:"tokens"`
 	Loss   []float64 `json:"loss"`

@@ -30,6 +30,7 @@ const Page = "report.html"
 type Run struct {
 	Name   string
 	Preset string
+	Arch   string  // the model family, when known
 	Params float64 // non-embedding parameters
 	Tokens float64
 	FLOPs  float64
