@@ -292,13 +292,19 @@ func comparisonFigures(in ComparisonInput) (figs []figure, missing []string) {
 	}
 	add(true, "", figure{Name: "frontiers", Title: "Compute frontiers of the families",
 		Caption: "Final held-out loss of every run against its training compute C = 6ND, each family in its own colour, with its lower envelope (Approach 1) joined: the family whose frontier lies lower reaches a given loss with less compute.",
-		build:   func() (*plot.Plot, error) { return chart.Comparison("Compute frontiers", labelCompute, labelLoss, true, true, frontier) }})
+		build: func() (*plot.Plot, error) {
+			return chart.Comparison("Compute frontiers", labelCompute, labelLoss, true, true, frontier)
+		}})
 	add(true, "", figure{Name: "loss-data", Title: "Loss against data, with the n-gram baseline",
 		Caption: "At each token budget D the lowest loss any model size of a family reached, and the n-gram model fitted on the same D tokens (dashed): the count-based model's curve flattens as D grows.",
-		build:   func() (*plot.Plot, error) { return chart.Comparison("Loss against data", "tokens D", labelLoss, true, true, data) }})
+		build: func() (*plot.Plot, error) {
+			return chart.Comparison("Loss against data", "tokens D", labelLoss, true, true, data)
+		}})
 	add(len(pos) > 0, "no run recorded its loss by position", figure{Name: "by-position", Title: "Loss by position in the context",
 		Caption: "The held-out loss of each family's largest run at each position of the window, 1 to T tokens of context (Kaplan et al. 2020, figure 20): where a curve flattens, more context stops helping.",
-		build:   func() (*plot.Plot, error) { return chart.Comparison("Loss by position", "position in the context (tokens)", labelLoss, true, false, pos) }})
+		build: func() (*plot.Plot, error) {
+			return chart.Comparison("Loss by position", "position in the context (tokens)", labelLoss, true, false, pos)
+		}})
 	return figs, missing
 }
 
