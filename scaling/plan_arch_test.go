@@ -26,6 +26,10 @@ func TestPlanArch(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Errorf("points %v, want %v", got, want)
 	}
+	h := p.HParams
+	if lr, want := e.Points[1].LR, h.WidthLR(e.Points[1].Width)*h.LSTMLRFactor; lr != want || e.Points[0].LR != h.WidthLR(64) {
+		t.Errorf("learning rates %v (lstm100k) and %v (n100k), want %v and %v", lr, e.Points[0].LR, want, h.WidthLR(64))
+	}
 	if r := float64(e.Points[1].Params) / float64(e.Points[0].Params); r < 0.95 || r > 1.05 {
 		t.Errorf("lstm100k has %d parameters, n100k %d", e.Points[1].Params, e.Points[0].Params)
 	}

@@ -213,7 +213,7 @@ func (p Plan) budgets(preset string, n int64, notes *[]string) ([]budget, error)
 func (p Plan) presetJob(preset string, cfg model.Config, budgets []budget) (Job, error) {
 	h := p.HParams
 	batch, accum := h.split(p.Seq)
-	lr := h.WidthLR(cfg.HiddenSize)
+	lr := h.FamilyLR(cfg.Family, cfg.HiddenSize)
 	base := RunConfig{
 		Role: RolePoint, Preset: preset, Arch: cfg.Family.String(), Params: cfg.NonEmbeddingParams(), Width: cfg.HiddenSize,
 		Context: p.context(), Seq: p.Seq, BatchTokens: h.BatchTokens, Batch: batch, Accum: accum,

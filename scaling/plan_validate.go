@@ -140,6 +140,8 @@ func (h HParams) validate() error {
 		return planFieldError("hparams.base_lr", "%v, want a positive finite learning rate", h.BaseLR)
 	case h.BaseWidth <= 0:
 		return planFieldError("hparams.base_width", "%d, want a positive hidden size", h.BaseWidth)
+	case !positiveFinite(h.LSTMLRFactor):
+		return planFieldError("hparams.lstm_lr_factor", "%v, want a positive finite factor", h.LSTMLRFactor)
 	case !(h.MinLRFrac >= 0 && h.MinLRFrac < 1):
 		return planFieldError("hparams.min_lr_frac", "%v, want a fraction of the peak in [0, 1)", h.MinLRFrac)
 	case !(h.WarmupFrac >= 0 && h.WarmupFrac < 1):

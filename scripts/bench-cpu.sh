@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # CPU training throughput, side by side: PyTorch (fp32) vs plateau (pure Go)
-# vs plateau built with -tags openblas, on the two reference shapes.
+# vs plateau built with -tags openblas, on the two reference shapes; with
+# ARCH=lstm, plateau's LSTM beside PyTorch's nn.LSTM on the shapes of
+# lstm400k and lstm2m.
 #
 #   scripts/bench-cpu.sh
 #   STEPS=30 WARMUP=5 THREADS=2 scripts/bench-cpu.sh
+#   ARCH=lstm scripts/bench-cpu.sh
 #
 # Environment:
 #   STEPS    timed training steps per run (default 20)
@@ -11,7 +14,8 @@
 #   THREADS  threads for every implementation (default: all cores)
 #   PYTHON   interpreter with torch (default: the first of /usr/bin/python3,
 #            python3, python that can import torch)
-#   SHAPES   which shapes to run, e.g. "S1" (default "S1 S2")
+#   ARCH     transformer (default) or lstm
+#   SHAPES   which shapes to run, e.g. "S1" (default "S1 S2"; "L1 L2" with ARCH=lstm)
 #   TORCH_ARGS  extra flags for scripts/bench_cpu_torch.py, e.g.
 #            "--omp-wait-policy default" for stock libgomp spinning (much slower
 #            with Debian's torch; see that script)
@@ -26,13 +30,20 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 STEPS=${STEPS:-20}
 WARMUP=${WARMUP:-3}
 THREADS=${THREADS:-$(nproc)}
-SHAPES=${SHAPES:-"S1 S2"}
+ARCH=${ARCH:-transformer}
+if [ "$ARCH" = lstm ]; then
+	SHAPES=${SHAPES:-"L1 L2"}
+else
+	SHAPES=${SHAPES:-"S1 S2"}
+fi
 TORCH_ARGS=${TORCH_ARGS:-}
 WAIT_IDLE=${WAIT_IDLE:-0}
 
 #        name  vocab d   layers heads batch seq
 shape_S1=(512  128 2 4 16 128)
 shape_S2=(4096 256 4 4 8  256)
+shape_L1=(1024 168 2 0 32 128) # lstm400k
+shape_L2=(1024 344 2 0 32 128) # lstm2m
 
 log() { printf '%s\n' "$*" >&2; }
 
@@ -133,7 +144,7 @@ for s in $SHAPES; do
 	declare -n sh="shape_$s"
 	V=${sh[0]} D=${sh[1]} L=${sh[2]} H=${sh[3]} B=${sh[4]} T=${sh[5]}
 	if [ -n "$PY" ]; then
-		run pytorch "$s" "$PY" scripts/bench_cpu_torch.py --vocab "$V" --d "$D" --layers "$L" \
+		run pytorch "$s" "$PY" scripts/bench_cpu_torch.py --arch "$ARCH" --vocab "$V" --d "$D" --layers "$L" \
 			--heads "$H" --batch "$B" --seq "$T" --steps "$STEPS" --warmup "$WARMUP" --threads "$THREADS" $TORCH_ARGS
 	else
 		record pytorch "$s" "-" '{}'
@@ -141,7 +152,7 @@ for s in $SHAPES; do
 	for label in go openblas; do
 		if [ -n "${bin[$label]:-}" ]; then
 			run "$label" "$s" env GOMAXPROCS="$THREADS" OPENBLAS_NUM_THREADS="$THREADS" OMP_NUM_THREADS="$THREADS" \
-				"${bin[$label]}" -vocab "$V" -d "$D" -layers "$L" -heads "$H" -batch "$B" -seq "$T" -steps "$STEPS" -warmup "$WARMUP" -threads "$THREADS" -json
+				"${bin[$label]}" -arch "$ARCH" -vocab "$V" -d "$D" -layers "$L" -heads "$H" -batch "$B" -seq "$T" -steps "$STEPS" -warmup "$WARMUP" -threads "$THREADS" -json
 		else
 			record "$label" "$s" "-" '{}'
 		fi

@@ -58,7 +58,7 @@ type planFlags struct {
 	vocab                            int
 	valFrac                          float64
 	seq, batchTokens, microBatch     int
-	lr                               float64
+	lr, lstmLR                       float64
 	lrWidth                          int
 	minLRFrac, warmupFrac, wd        float64
 	lrScan                           bool
@@ -80,7 +80,7 @@ type clusterFlags struct {
 // planFlagNames are the flags that define a plan: not allowed with -plan.
 var planFlagNames = []string{
 	"presets", "arch", "tokens", "flops", "mode", "decay-frac", "data", "tokenizer", "vocab", "val-frac", "seq",
-	"batch-tokens", "micro-batch", "lr", "lr-width", "min-lr-frac", "warmup-frac", "wd", "lr-scan", "seed",
+	"batch-tokens", "micro-batch", "lr", "lr-width", "lstm-lr-factor", "min-lr-frac", "warmup-frac", "wd", "lr-scan", "seed",
 	"unique", "min-steps", "evals", "eval-batches", "saves", "on-nan", "nan-lr-factor", "nan-max-skips",
 }
 
@@ -113,6 +113,7 @@ func parse(args []string, stderr io.Writer) (*flags, error) {
 	fs.IntVar(&p.microBatch, "micro-batch", h.MicroBatch, "sequences per forward/backward pass, the rest accumulated (0: the whole batch)")
 	fs.Float64Var(&p.lr, "lr", h.BaseLR, "base learning rate, at width -lr-width; a preset of width w gets lr * lr-width / w")
 	fs.IntVar(&p.lrWidth, "lr-width", h.BaseWidth, "the width (hidden size) at which -lr applies")
+	fs.Float64Var(&p.lstmLR, "lstm-lr-factor", h.LSTMLRFactor, "an LSTM's learning rate is the width rule's times this")
 	fs.Float64Var(&p.minLRFrac, "min-lr-frac", h.MinLRFrac, "learning rate at the end of the decay, as a fraction of the peak")
 	fs.Float64Var(&p.warmupFrac, "warmup-frac", h.WarmupFrac, "warmup as a fraction of a run's steps (at least 10, at most 1000 steps)")
 	fs.Float64Var(&p.wd, "wd", h.WeightDecay, "AdamW weight decay")
@@ -228,6 +229,7 @@ func (f *flags) buildPlan() (p scaling.Plan, source string, err error) {
 	h := &p.HParams
 	h.BatchTokens, h.MicroBatch = pf.batchTokens, pf.microBatch
 	h.BaseLR, h.BaseWidth, h.MinLRFrac, h.WarmupFrac, h.WeightDecay = pf.lr, pf.lrWidth, pf.minLRFrac, pf.warmupFrac, pf.wd
+	h.LSTMLRFactor = pf.lstmLR
 	if pf.lrScan {
 		p.LRScan = &scaling.LRScan{}
 	}
