@@ -70,10 +70,7 @@ func (c Config) validateTransformer() error {
 	if c.NoFinalNorm {
 		return errors.New("field \"final_norm\": a transformer always has its final norm")
 	}
-	positive := []struct {
-		name string
-		v    int
-	}{
+	if err := positiveFields([]intField{
 		{"vocab_size", c.VocabSize},
 		{"hidden_size", c.HiddenSize},
 		{"intermediate_size", c.IntermediateSize},
@@ -81,11 +78,8 @@ func (c Config) validateTransformer() error {
 		{"num_attention_heads", c.NumAttentionHeads},
 		{"num_key_value_heads", c.NumKeyValueHeads},
 		{"max_position_embeddings", c.MaxPositionEmbeddings},
-	}
-	for _, f := range positive {
-		if f.v <= 0 {
-			return fmt.Errorf("field %q: want a positive integer, got %d", f.name, f.v)
-		}
+	}); err != nil {
+		return err
 	}
 	if c.HiddenSize%c.NumAttentionHeads != 0 {
 		return fmt.Errorf("field \"hidden_size\": %d is not a multiple of num_attention_heads %d", c.HiddenSize, c.NumAttentionHeads)
@@ -104,6 +98,22 @@ func (c Config) validateTransformer() error {
 	}
 	if c.VocabSize > 1<<24 {
 		return fmt.Errorf("field \"vocab_size\": %d is larger than the %d ids float32 tools can index exactly", c.VocabSize, 1<<24)
+	}
+	return nil
+}
+
+// intField is a config.json integer field, by its key.
+type intField struct {
+	name string
+	v    int
+}
+
+// positiveFields reports the first field that is not a positive integer.
+func positiveFields(fields []intField) error {
+	for _, f := range fields {
+		if f.v <= 0 {
+			return fmt.Errorf("field %q: want a positive integer, got %d", f.name, f.v)
+		}
 	}
 	return nil
 }

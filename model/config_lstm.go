@@ -88,19 +88,13 @@ func writeLSTMConfig(w io.Writer, c Config) error {
 // validateLSTM is Validate for an LSTM: positive sizes, a positive eps when
 // there is a final norm, and none of the transformer's fields set.
 func (c Config) validateLSTM() error {
-	positive := []struct {
-		name string
-		v    int
-	}{
+	if err := positiveFields([]intField{
 		{"vocab_size", c.VocabSize},
 		{"hidden_size", c.HiddenSize},
 		{"num_hidden_layers", c.NumHiddenLayers},
 		{"max_position_embeddings", c.MaxPositionEmbeddings},
-	}
-	for _, f := range positive {
-		if f.v <= 0 {
-			return fmt.Errorf("field %q: want a positive integer, got %d", f.name, f.v)
-		}
+	}); err != nil {
+		return err
 	}
 	unused := []struct {
 		name string

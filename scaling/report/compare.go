@@ -1,20 +1,14 @@
 package report
 
 import (
-	"bytes"
 	"cmp"
-	"encoding/base64"
 	"fmt"
-	"html/template"
-	"io"
 	"math"
-	"os"
 	"path/filepath"
 	"slices"
 
 	"gonum.org/v1/plot"
 
-	"github.com/plateau-lab/plateau/internal/atomicfile"
 	"github.com/plateau-lab/plateau/ngram"
 	"github.com/plateau-lab/plateau/scaling"
 	"github.com/plateau-lab/plateau/scaling/chart"
@@ -78,43 +72,14 @@ func WriteComparison(dir string, in ComparisonInput) ([]string, error) {
 	page.Positions = positionTable(in.Families)
 	page.NGramTable = ngramTable(in.NGram)
 	figs, missing := comparisonFigures(in)
-	page.Missing = missing
-	for _, f := range figs {
-		p, err := f.build()
-		if err != nil {
-			page.Missing = append(page.Missing, fmt.Sprintf("%s: %v", f.Title, err))
-			continue
-		}
-		paths, err := chart.Save(p, filepath.Join(dir, PlotsDir), f.Name)
-		if err != nil {
-			return written, fmt.Errorf("report %s: %w", dir, err)
-		}
-		written = append(written, paths...)
-		png, err := os.ReadFile(paths[0])
-		if err != nil {
-			return written, fmt.Errorf("report %s: %w", dir, err)
-		}
-		page.Figures = append(page.Figures, shownFigure{Title: f.Title, Caption: f.Caption,
-			PNG: template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(png)),
-			SVG: PlotsDir + "/" + f.Name + ".svg", File: PlotsDir + "/" + f.Name})
+	shown, paths, failed, err := renderFigures(dir, figs)
+	written = append(written, paths...)
+	page.Figures, page.Missing = shown, append(missing, failed...)
+	if err != nil {
+		return written, err
 	}
-	for _, pg := range []struct {
-		name string
-		tmpl interface {
-			Execute(io.Writer, any) error
-		}
-	}{{MarkdownPage, compareMarkdownTemplate}, {Page, comparePageTemplate}} {
-		var buf bytes.Buffer
-		if err := pg.tmpl.Execute(&buf, page); err != nil {
-			return written, fmt.Errorf("report %s: render %s: %w", dir, pg.name, err)
-		}
-		path := filepath.Join(dir, pg.name)
-		if err := atomicfile.Write(path, func(w io.Writer) error { _, err := w.Write(buf.Bytes()); return err }); err != nil {
-			return written, fmt.Errorf("report: %w", err)
-		}
-		written = append(written, path)
-	}
-	return written, nil
+	pages, err := writePages(dir, page, []namedTemplate{{MarkdownPage, compareMarkdownTemplate}, {Page, comparePageTemplate}})
+	return append(written, pages...), err
 }
 
 // comparisonPage is what the comparison templates see.

@@ -13,16 +13,7 @@ import (
 var comparePageTemplate = htmltemplate.Must(htmltemplate.New("compare").Funcs(funcs).Parse(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <title>{{.Title}}</title>
-<style>
-body{font-family:Georgia,serif;max-width:60rem;margin:2rem auto;padding:0 1rem;line-height:1.45;color:#222}
-h1{font-size:1.6rem}h2{font-size:1.25rem;margin-top:2.2rem;border-bottom:1px solid #ccc}
-table{border-collapse:collapse;margin:.6rem 0;font-size:.9rem}td,th{border:1px solid #ccc;padding:.2rem .5rem;text-align:right}
-th{background:#f3f3f3}td:first-child,th:first-child{text-align:left}
-.verdict{background:#f6f8fa;border-left:5px solid #1f6feb;padding:.6rem 1rem}
-.class{font-weight:bold;font-family:monospace;font-size:1.05rem}
-figure{margin:1.2rem 0}figure img{max-width:100%}figcaption{font-size:.9rem;color:#444}
-pre{background:#f6f8fa;padding:.6rem;overflow-x:auto;font-size:.8rem}.warn{color:#9a3412}
-</style></head><body>
+` + pageStyle + `</head><body>
 <h1>{{.Title}}</h1>
 <p>Runs from {{.Source}}:{{range .Rows}} {{len .Analysis.Points}} of the <a href="{{.Link}}">{{.Arch}}</a>;{{end}} fitted family by family with the same laws and bootstrap.{{if .NGram}} The n-gram baseline is fitted on the same token budgets.{{end}}</p>
 
@@ -58,14 +49,7 @@ pre{background:#f6f8fa;padding:.6rem;overflow-x:auto;font-size:.8rem}.warn{color
 
 {{if .Comparison.Warnings}}<h2>Warnings</h2><ul>{{range .Comparison.Warnings}}<li class="warn">{{.}}</li>{{end}}</ul>{{end}}
 {{if .Plan}}<h2>Plan</h2><pre>{{.Plan}}</pre>{{end}}
-<h2>Provenance</h2>
-<table>
-<tr><td>reproduce</td><td style="text-align:left"><code>{{.Provenance.Command}}</code></td></tr>
-<tr><td>commit</td><td style="text-align:left">{{.Provenance.Commit}}{{if .Provenance.Dirty}} (with uncommitted changes){{end}}</td></tr>
-<tr><td>machine</td><td style="text-align:left">{{.Provenance.Platform}}, {{.Provenance.Threads}} threads{{if .Provenance.CPU}}, {{.Provenance.CPU}}{{end}}{{if .Provenance.Device}}; device {{.Provenance.Device}}{{end}}</td></tr>
-<tr><td>toolchain</td><td style="text-align:left">{{.Provenance.GoVersion}}</td></tr>
-<tr><td>written</td><td style="text-align:left">{{.Provenance.Created.Format "2006-01-02 15:04 UTC"}}</td></tr>
-</table>
+` + provenanceHTML + `
 <p>Every fitted number is in <code>fit.json</code> beside this page; each family's full report (its runs, fits, held-out runs and figures) is in its own folder.</p>
 </body></html>
 `))
@@ -127,10 +111,4 @@ L(D) = E + B/D^β fitted to the highest order: E = {{g .E}} nats/token, B = {{g 
 {{range .Comparison.Warnings}}
 - {{.}}{{end}}
 {{end}}
-## Provenance
-
-- reproduce: ` + "`{{.Provenance.Command}}`" + `
-- commit: {{.Provenance.Commit}}{{if .Provenance.Dirty}} (with uncommitted changes){{end}}
-- machine: {{.Provenance.Platform}}, {{.Provenance.Threads}} threads{{if .Provenance.CPU}}, {{.Provenance.CPU}}{{end}}{{if .Provenance.Device}}; device {{.Provenance.Device}}{{end}}; {{.Provenance.GoVersion}}
-- written: {{.Provenance.Created.Format "2006-01-02 15:04 UTC"}}
-`))
+` + provenanceMarkdown + ``))
