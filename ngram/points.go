@@ -30,7 +30,7 @@ func WritePoints(w io.Writer, points []Point) error {
 	}
 	for _, p := range points {
 		row := []string{"ngram", strconv.Itoa(p.Order), strconv.FormatFloat(p.Tokens, 'g', -1, 64),
-			strconv.FormatFloat(p.Loss, 'g', 8, 64), strconv.FormatFloat(p.BPB, 'g', 8, 64), strconv.Itoa(p.Grams)}
+			strconv.FormatFloat(p.Loss, 'g', -1, 64), strconv.FormatFloat(p.BPB, 'g', -1, 64), strconv.Itoa(p.Grams)}
 		if err := cw.Write(row); err != nil {
 			return err
 		}
@@ -47,7 +47,12 @@ func ReadPoints(path string) ([]Point, error) {
 		return nil, fmt.Errorf("read n-gram points: %w", err)
 	}
 	defer f.Close()
-	cr := csv.NewReader(f)
+	return ReadPointsFrom(f, path)
+}
+
+// ReadPointsFrom is ReadPoints on a reader; path names it in errors.
+func ReadPointsFrom(r io.Reader, path string) ([]Point, error) {
+	cr := csv.NewReader(r)
 	rows, err := cr.ReadAll()
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
@@ -66,13 +71,19 @@ func ReadPoints(path string) ([]Point, error) {
 			return v, nil
 		}
 		var p Point
+		if len(row) != len(header) {
+			return nil, fmt.Errorf("%s: line %d: %d columns, want %d", path, line, len(row), len(header))
+		}
 		var vals [5]float64
 		for c := 1; c < len(header); c++ {
 			if vals[c-1], err = num(c); err != nil {
 				return nil, err
 			}
 		}
-		p.Order, p.Tokens, p.Loss, p.BPB, p.Grams = int(vals[0]), vals[1], vals[2], vals[3], int(vals[4])
+		if vals[0] != math.Trunc(vals[0]) || vals[4] != math.Trunc(vals[4]) || vals[4] > 1<<53 {
+			return nil, fmt.Errorf("%s: line %d: order %v and grams %v: want whole numbers", path, line, vals[0], vals[4])
+		}
+		p.Order, p.Tokens, p.Loss, p.BPB, p.Grams = int(min(vals[0], 1e9)), vals[1], vals[2], vals[3], int(vals[4])
 		if p.Order < 1 || p.Order > MaxOrder || !(p.Tokens > 0) || !(p.Loss > 0) {
 			return nil, fmt.Errorf("%s: line %d: order %d, tokens %v, loss %v: want an order 1..%d and positive tokens and loss",
 				path, line, p.Order, p.Tokens, p.Loss, MaxOrder)
