@@ -9,6 +9,20 @@ type LSTMShape struct {
 }
 
 func (s LSTMShape) rows() int  { return s.Batch * s.Seq }
+
+// lstmGroup is how many sequences the recurrence of LSTMForward and
+// LSTMBackward walks together: one group's steps are one small GEMM each.
+// The groups, not the threads, fix the GEMMs' shapes, so the results do
+// not depend on the pool size with any GEMM backend.
+const lstmGroup = 8
+
+// groups is the number of groups of lstmGroup sequences.
+func (s LSTMShape) groups() int { return (s.Batch + lstmGroup - 1) / lstmGroup }
+
+// groupSpan is the sequences [lo, hi) of group g.
+func (s LSTMShape) groupSpan(g int) (lo, hi int) {
+	return g * lstmGroup, min((g+1)*lstmGroup, s.Batch)
+}
 func (s LSTMShape) gates() int { return 4 * s.Hidden }
 
 // SavedParts are the lengths of the parts of what LSTMForward keeps for
@@ -101,11 +115,11 @@ func take[T Float](flat []T, n int) (head, rest []T) {
 //
 // x is [rows, in], wih [4h, in], whh [4h, h], bias [4h]; y [rows, h] gets
 // every h_t and saved the gates and cell states. The input projections of
-// every position are one GEMM (through the pool); then the sequences are
-// split over the pool's threads, each walking its sequences step by step:
-// one small GEMM for the recurrent term, then the gates and the state
-// update row by row. A sequence's results depend on its own rows alone, so
-// they do not depend on the pool size. Nothing is allocated once the pool's
+// every position are one GEMM (through the pool); then the sequences, in
+// groups of lstmGroup, are split over the pool's threads, each walking a
+// group step by step: one small GEMM for the recurrent term, then the
+// gates and the state update row by row. A sequence's results depend on
+// its group's rows alone, so they do not depend on the pool size. Nothing is allocated once the pool's
 // scratch has grown.
 func LSTMForward[T Float](p *Pool, s LSTMShape, y, x, wih, whh, bias []T, saved LSTMSaved[T]) {
 	if s.Batch <= 0 || s.Seq <= 0 || s.Hidden <= 0 {
@@ -114,10 +128,10 @@ func LSTMForward[T Float](p *Pool, s LSTMShape, y, x, wih, whh, bias []T, saved 
 	Gemm(p, false, true, s.rows(), s.gates(), s.In, 1, x, wih, 0, saved.Gates)
 	ws := p.acquire()
 	defer p.release(ws)
-	parallel(ws, s.Batch, 1, lstmForward[T]{ws: ws, s: s, y: y, whh: whh, bias: bias, sv: saved})
+	parallel(ws, s.groups(), 1, lstmForward[T]{ws: ws, s: s, y: y, whh: whh, bias: bias, sv: saved})
 }
 
-// lstmForward is the loop of LSTMForward over sequences.
+// lstmForward is the loop of LSTMForward over groups of sequences.
 type lstmForward[T Float] struct {
 	ws           *workspace
 	s            LSTMShape
@@ -125,10 +139,18 @@ type lstmForward[T Float] struct {
 	sv           LSTMSaved[T]
 }
 
-func (l *lstmForward[T]) run(chunk, lo, hi int) {
+func (l *lstmForward[T]) run(chunk, first, last int) {
+	sc := l.ws.chunk(chunk)
+	for gr := first; gr < last; gr++ {
+		lo, hi := l.s.groupSpan(gr)
+		l.group(sc, lo, hi)
+	}
+}
+
+// group runs sequences [lo, hi) through every step.
+func (l *lstmForward[T]) group(sc *chunkScratch, lo, hi int) {
 	s, sv := l.s, l.sv
 	h, g, seq := s.Hidden, s.gates(), s.Seq
-	sc := l.ws.chunk(chunk)
 	tmp := floats[T](sc, g)
 	bias := l.bias[:g]
 	for t := range seq {
@@ -179,8 +201,8 @@ func (l *lstmForward[T]) run(chunk, lo, hi int) {
 //	dz_g = dc*i*(1-g^2)               dz_f = dc*c_{t-1}*f*(1-f)
 //	dc  <- dc*f                       dh  <- dz_t whh
 //
-// The sequences are split over the pool's threads as in the forward (one
-// small GEMM per step for dh); the weight gradients are then GEMMs over
+// The groups of sequences are split over the pool's threads as in the
+// forward (one small GEMM per step for dh); the weight gradients are then GEMMs over
 // every row through the pool: dx = dz wih, dwih = dz^T x, db the column
 // sums of dz, and dwhh = sum over steps t > 0 of dz_t^T h_{t-1}, one GEMM
 // of dz shifted by a row against y once the rows of the first steps are
@@ -192,7 +214,7 @@ func LSTMBackward[T Float](p *Pool, s LSTMShape, dx, dwih, dwhh, db, x, wih, whh
 	}
 	rows, g, h := s.rows(), s.gates(), s.Hidden
 	ws := p.acquire()
-	parallel(ws, s.Batch, 1, lstmBackward[T]{ws: ws, s: s, whh: whh, dy: dy, sv: saved, sc: scratch})
+	parallel(ws, s.groups(), 1, lstmBackward[T]{ws: ws, s: s, whh: whh, dy: dy, sv: saved, sc: scratch})
 	p.release(ws)
 	dz := scratch.DGates[:rows*g]
 	Gemm(p, false, false, rows, s.In, g, 1, dz, wih, 0, dx)
@@ -204,7 +226,7 @@ func LSTMBackward[T Float](p *Pool, s LSTMShape, dx, dwih, dwhh, db, x, wih, whh
 	Gemm(p, true, false, g, h, rows-1, 1, dz[g:], y, 0, dwhh)
 }
 
-// lstmBackward is the loop of LSTMBackward over sequences.
+// lstmBackward is the loop of LSTMBackward over groups of sequences.
 type lstmBackward[T Float] struct {
 	ws      *workspace
 	s       LSTMShape
@@ -213,10 +235,18 @@ type lstmBackward[T Float] struct {
 	sc      LSTMScratch[T]
 }
 
-func (l *lstmBackward[T]) run(chunk, lo, hi int) {
+func (l *lstmBackward[T]) run(chunk, first, last int) {
+	scr := l.ws.chunk(chunk)
+	for gr := first; gr < last; gr++ {
+		lo, hi := l.s.groupSpan(gr)
+		l.group(scr, lo, hi)
+	}
+}
+
+// group backpropagates sequences [lo, hi) through every step, last first.
+func (l *lstmBackward[T]) group(scr *chunkScratch, lo, hi int) {
 	s, sv, sc := l.s, l.sv, l.sc
 	h, g, seq := s.Hidden, s.gates(), s.Seq
-	scr := l.ws.chunk(chunk)
 	for t := seq - 1; t >= 0; t-- {
 		last := t == seq-1
 		for b := lo; b < hi; b++ {
