@@ -8,7 +8,7 @@ type LSTMShape struct {
 	Batch, Seq, In, Hidden int
 }
 
-func (s LSTMShape) rows() int  { return s.Batch * s.Seq }
+func (s LSTMShape) rows() int { return s.Batch * s.Seq }
 
 // lstmGroup is how many sequences the recurrence of LSTMForward and
 // LSTMBackward walks together: one group's steps are one small GEMM each.
