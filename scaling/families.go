@@ -32,12 +32,15 @@ type Difference struct {
 
 // Comparison is the fits of several model families trained on the same
 // data and budgets: each family's Analysis, the differences of their
-// exponents and floors, and the comparison in sentences.
+// exponents and floors, where each one's curve bends, and the comparison
+// in sentences.
 type Comparison struct {
 	Families    []FamilyFit  `json:"families"`
 	Differences []Difference `json:"differences,omitempty"`
 	Sentences   []string     `json:"sentences,omitempty"`
-	Warnings    []string     `json:"warnings,omitempty"`
+	// Bends say where each family's fitted curve bends along D and N.
+	Bends    []Bend   `json:"bends,omitempty"`
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // Family returns the named family's fit, or nil.
@@ -65,7 +68,8 @@ func familyOrder(a, b string) int {
 // Curve.Arch) and analyses each group on its own with opt, its bootstrap
 // seeded apart from the others' so that the families' resamples are
 // independent; then it compares every pair of families in alpha (how
-// loss falls with N), beta (with D) and E (the floor). A family whose
+// loss falls with N), beta (with D) and E (the floor), and says where
+// each family's curve bends along D and N (Bend). A family whose
 // points cannot be fitted is a warning; CompareFamilies fails when no
 // family can be.
 func CompareFamilies(points []Point, curves []Curve, opt AnalyzeOptions) (*Comparison, error) {
@@ -96,6 +100,7 @@ func CompareFamilies(points []Point, curves []Curve, opt AnalyzeOptions) (*Compa
 			continue
 		}
 		c.Families = append(c.Families, FamilyFit{Arch: arch, Analysis: a})
+		c.Bends = append(c.Bends, familyBends(arch, a)...)
 	}
 	if len(c.Families) == 0 {
 		return nil, fmt.Errorf("compare families: no family could be fitted: %v", c.Warnings)

@@ -1,6 +1,7 @@
 package scaling
 
 import (
+	"math"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -44,6 +45,25 @@ func TestCompareFamilies(t *testing.T) {
 		if len(f.Analysis.Points) != len(synthNs)*len(synthDs) {
 			t.Errorf("%s: %d points fitted", f.Arch, len(f.Analysis.Points))
 		}
+	}
+	// Each family's bends along D (at its largest N) and N (at its
+	// largest D) hold the true law's knees in their intervals.
+	if len(c.Bends) != 4 {
+		t.Fatalf("%d bends, want 2 per family: %+v", len(c.Bends), c.Bends)
+	}
+	for _, b := range c.Bends {
+		law := synthLaw
+		if b.Arch == "lstm" {
+			law = lstmLaw
+		}
+		want := lawKnee(lawStats(law), b.Along, b.At)
+		if !b.Knee.Contains(want) || math.Abs(math.Log(b.Knee.Value/want)) > 0.5 {
+			t.Errorf("%s along %s: knee %v, true %.4g", b.Arch, b.Along, b.Knee, want)
+		}
+		if len(b.Slopes) == 0 || b.Sentence == "" {
+			t.Errorf("%s along %s: no measured slopes or sentence: %+v", b.Arch, b.Along, b)
+		}
+		t.Log(b.Sentence)
 	}
 	resolved := map[string]Difference{}
 	for _, d := range c.Differences {

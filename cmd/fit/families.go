@@ -117,6 +117,12 @@ func runComparison(f *flags, in *input, archs []string, args []string, log io.Wr
 	for _, s := range c.Sentences {
 		fmt.Fprintf(log, "%s\n", s)
 	}
+	for _, b := range c.Bends {
+		fmt.Fprintf(log, "%s\n", b.Sentence)
+	}
+	if floor != nil {
+		fmt.Fprintf(log, "n-gram: L(D) = %.4g + %.4g/D^%.4g, bending at D = %.3g\n", floor.E, floor.B, floor.Beta, floor.Knee())
+	}
 	for _, w := range c.Warnings {
 		fmt.Fprintf(log, "warning: %s\n", w)
 	}

@@ -6,9 +6,9 @@ import (
 )
 
 // The comparison page, in HTML and in Markdown: the comparison in words,
-// the families' laws and their differences, the verdicts, the figures, the
-// loss by position and the n-gram baseline, each family's full report
-// linked.
+// the families' laws and their differences, where each curve bends, the
+// verdicts, the figures, the loss by position and the n-gram baseline,
+// each family's full report linked.
 
 var comparePageTemplate = htmltemplate.Must(htmltemplate.New("compare").Funcs(funcs).Parse(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
@@ -25,6 +25,13 @@ var comparePageTemplate = htmltemplate.Must(htmltemplate.New("compare").Funcs(fu
 {{if .Comparison.Differences}}<table><tr><th>quantity</th><th>families</th><th>difference</th><th>resolved</th></tr>
 {{range .Comparison.Differences}}<tr><td>{{.Name}}</td><td>{{.A}} &minus; {{.B}}</td><td>{{iv .Delta}}</td><td>{{.Resolved}}</td></tr>
 {{end}}</table>{{end}}
+
+{{if .Comparison.Bends}}<h2>Where does each curve bend?</h2>
+<p>Along D at each family's largest N, and along N at its largest D: the knee of the fitted law, where the term in that axis has fallen to the rest of the loss and the local exponent &minus;d ln L / d ln x to half its value, with its bootstrap interval; beside it the local exponents measured between the first two and the last two runs.</p>
+<table><tr><th>family</th><th>along</th><th>at</th><th>knee</th><th>trained</th><th>first exponent</th><th>last exponent</th></tr>
+{{range .Comparison.Bends}}<tr><td>{{.Arch}}</td><td>{{.Along}}</td><td>{{si .At}}</td><td>{{iv .Knee}}</td><td>{{si .Lo}} to {{si .Hi}}</td>{{with index .Slopes 0}}<td>{{g .Exponent}}</td>{{end}}{{with lastSlope .Slopes}}<td>{{g .Exponent}}</td>{{end}}</tr>
+{{end}}</table>
+<ul>{{range .Comparison.Bends}}<li>{{.Sentence}}</li>{{end}}</ul>{{end}}
 
 <h2>Does a limit appear? The verdict per family</h2>
 {{range .Rows}}<h3>{{.Arch}}</h3>{{with .Analysis.Limit}}<div class="verdict"><p class="class">{{.Verdict.Class}}</p>
@@ -45,7 +52,7 @@ var comparePageTemplate = htmltemplate.Must(htmltemplate.New("compare").Funcs(fu
 <table><tr><th>D</th>{{range .Orders}}<th>order {{.}}</th>{{end}}<th>local exponent</th></tr>
 {{range .Rows}}<tr><td>{{si .Tokens}}</td>{{$b := .BPB}}{{range $i, $l := .Loss}}<td>{{g $l}} ({{g (index $b $i)}})</td>{{end}}<td>{{g .Slope}}</td></tr>
 {{end}}</table>{{end}}
-{{with .NGramFloor}}<p>L(D) = E + B/D<sup>&beta;</sup> fitted to the highest order: E = {{g .E}} nats/token, B = {{g .B}}, &beta; = {{g .Beta}} ({{.Points}} budgets, converged {{.Converged}}).</p>{{end}}
+{{with .NGramFloor}}<p>L(D) = E + B/D<sup>&beta;</sup> fitted to the highest order: E = {{g .E}} nats/token, B = {{g .B}}, &beta; = {{g .Beta}} ({{.Points}} budgets, converged {{.Converged}}); it bends (B/D<sup>&beta;</sup> = E) at D = {{si .Knee}}.</p>{{end}}
 
 {{if .Comparison.Warnings}}<h2>Warnings</h2><ul>{{range .Comparison.Warnings}}<li class="warn">{{.}}</li>{{end}}</ul>{{end}}
 {{if .Plan}}<h2>Plan</h2><pre>{{.Plan}}</pre>{{end}}
@@ -70,6 +77,17 @@ Runs from ` + "`{{.Source}}`" + `:{{range .Rows}} {{len .Analysis.Points}} of th
 | --- | --- | --- | --- |
 {{range .Comparison.Differences}}| {{.Name}} | {{.A}} − {{.B}} | {{iv .Delta}} | {{.Resolved}} |
 {{end}}{{end}}
+{{if .Comparison.Bends}}
+## Where does each curve bend?
+
+Along D at each family's largest N, and along N at its largest D: the knee of the fitted law, where the term in that axis has fallen to the rest of the loss and the local exponent −d ln L / d ln x to half its value, with its bootstrap interval; beside it the local exponents measured between the first two and the last two runs.
+
+| family | along | at | knee | trained | first exponent | last exponent |
+| --- | --- | --- | --- | --- | --- | --- |
+{{range .Comparison.Bends}}| {{.Arch}} | {{.Along}} | {{si .At}} | {{iv .Knee}} | {{si .Lo}} to {{si .Hi}} | {{with index .Slopes 0}}{{g .Exponent}}{{end}} | {{with lastSlope .Slopes}}{{g .Exponent}}{{end}} |
+{{end}}{{range .Comparison.Bends}}
+- {{.Sentence}}{{end}}
+{{end}}
 ## Does a limit appear? The verdict per family
 {{range .Rows}}
 ### {{.Arch}}
@@ -105,7 +123,7 @@ Interpolated Kneser-Ney, fitted on the windows a run of budget D trains on and s
 | --- |{{range .Orders}} --- |{{end}} --- |
 {{range .Rows}}| {{si .Tokens}} |{{$b := .BPB}}{{range $i, $l := .Loss}} {{g $l}} ({{g (index $b $i)}}) |{{end}} {{g .Slope}} |
 {{end}}{{end}}{{with .NGramFloor}}
-L(D) = E + B/D^β fitted to the highest order: E = {{g .E}} nats/token, B = {{g .B}}, β = {{g .Beta}} ({{.Points}} budgets, converged {{.Converged}}).
+L(D) = E + B/D^β fitted to the highest order: E = {{g .E}} nats/token, B = {{g .B}}, β = {{g .Beta}} ({{.Points}} budgets, converged {{.Converged}}); it bends (B/D^β = E) at D = {{si .Knee}}.
 {{end}}{{if .Comparison.Warnings}}
 ## Warnings
 {{range .Comparison.Warnings}}

@@ -67,7 +67,8 @@ func TestWriteComparison(t *testing.T) {
 		}
 		page := string(raw)
 		for _, want := range []string{"Which family scales better?", "transformer minus lstm", "Loss by position",
-			"| 64 |", "order 5", "E = 2.5", "Compute frontiers", "alpha (how loss falls with N)"} {
+			"| 64 |", "order 5", "E = 2.5", "Compute frontiers", "alpha (how loss falls with N)",
+			"Where does each curve bend?", "the lstm along D at N = ", "it bends (B/D"} {
 			if name == Page && want == "| 64 |" {
 				want = "<td>64</td>"
 			}

@@ -31,14 +31,17 @@ var funcs = template.FuncMap{
 		}
 		return fmt.Sprintf("%.4g", *v)
 	},
-	"sub":    func(a, b float64) float64 { return a - b },
-	"lawRow": func(name string, e *scaling.LawEstimate) lawTableRow { return lawTableRow{name, e} },
+	"sub":       func(a, b float64) float64 { return a - b },
+	"lastSlope": func(s []scaling.LocalSlope) scaling.LocalSlope { return s[len(s)-1] },
+	"lawRow":    func(name string, e *scaling.LawEstimate) lawTableRow { return lawTableRow{name, e} },
 }
 
 // si writes a count with an SI suffix and three significant figures:
 // 4.19M, 853k, 1.2e+17 stays as is above the suffixes.
 func si(v float64) string {
 	switch a := math.Abs(v); {
+	case math.IsNaN(v) || math.IsInf(v, 0):
+		return "–"
 	case v == 0:
 		return "0"
 	case a >= 1e15 || a < 1:
