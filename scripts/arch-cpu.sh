@@ -7,8 +7,9 @@
 # hyperparameter rules (the LSTM's learning rate scaled by
 # hparams.lstm_lr_factor); the interpolated Kneser-Ney n-gram baseline
 # fitted on the same budgets; then the fits per family, the limit test of
-# each, and one report that puts them side by side (OUT/report/). About 45
-# minutes on two otherwise idle cores.
+# each, and one report that puts them side by side (OUT/report/). The
+# committed study took 1h58m on two cores shared with other work (load
+# average about 8); docs/arch-cpu/summary.md says what it found.
 #
 #   scripts/arch-cpu.sh [OUT]          # default runs/arch-cpu
 #
