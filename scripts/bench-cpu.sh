@@ -7,6 +7,7 @@
 #   scripts/bench-cpu.sh
 #   STEPS=30 WARMUP=5 THREADS=2 scripts/bench-cpu.sh
 #   ARCH=lstm scripts/bench-cpu.sh
+#   ROUNDS=3 ARCH=lstm scripts/bench-cpu.sh   # interleaved, for a shared machine
 #
 # Environment:
 #   STEPS    timed training steps per run (default 20)
@@ -21,6 +22,10 @@
 #            with Debian's torch; see that script)
 #   WAIT_IDLE  before each run, wait up to this many seconds for other
 #            processes to use less than 0.2 cores (default 0: don't wait)
+#   ROUNDS   how many times to run every implementation on every shape,
+#            one after the other in turn (default 1); each round's ratios are
+#            against that round's PyTorch run, so load that comes and goes
+#            hits both sides of a ratio alike
 #
 # Every run prints one JSON line; the raw lines are kept and shown at the end
 # after the table. An implementation that fails to build or run shows as n/a.
@@ -38,6 +43,7 @@ else
 fi
 TORCH_ARGS=${TORCH_ARGS:-}
 WAIT_IDLE=${WAIT_IDLE:-0}
+ROUNDS=${ROUNDS:-1}
 
 #        name  vocab d   layers heads batch seq
 shape_S1=(512  128 2 4 16 128)
@@ -140,8 +146,11 @@ r.update(run_label=sys.argv[1], run_shape=sys.argv[2], run_bg=sys.argv[3])
 print(json.dumps(r))' "$1" "$2" "$3" >>"$results"
 }
 
-for s in $SHAPES; do
-	declare -n sh="shape_$s"
+for round in $(seq "$ROUNDS"); do
+for shape in $SHAPES; do
+	s=$shape
+	[ "$ROUNDS" = 1 ] || s="$shape-r$round"
+	declare -n sh="shape_$shape"
 	V=${sh[0]} D=${sh[1]} L=${sh[2]} H=${sh[3]} B=${sh[4]} T=${sh[5]}
 	if [ -n "$PY" ]; then
 		run pytorch "$s" "$PY" scripts/bench_cpu_torch.py --arch "$ARCH" --vocab "$V" --d "$D" --layers "$L" \
@@ -159,6 +168,7 @@ for s in $SHAPES; do
 	done
 	unset -n sh
 done
+done
 
 "$FMT" - "$results" "$THREADS" "$STEPS" <<'EOF'
 import json, sys
@@ -175,7 +185,7 @@ def fmt(v, spec):
     return "n/a" if v is None else format(v, spec)
 print()
 print("threads=%s steps=%s" % (sys.argv[2], sys.argv[3]))
-hdr = "%-5s %-20s %10s %9s %10s %11s  %s" % ("shape", "impl", "tok/s", "GFLOP/s", "step ms", "vs pytorch", "bg load")
+hdr = "%-6s %-20s %10s %9s %10s %11s  %s" % ("shape", "impl", "tok/s", "GFLOP/s", "step ms", "vs pytorch", "bg load")
 print(hdr)
 print("-" * len(hdr))
 for shape in dict.fromkeys(r["run_shape"] for r in rows):
@@ -188,7 +198,7 @@ for shape in dict.fromkeys(r["run_shape"] for r in rows):
         if step is None and tok:
             b, t = num(r, "batch"), num(r, "seq")
             step = 1e3 * b * t / tok if b and t else None
-        print("%-5s %-20s %10s %9s %10s %11s  %s" % (
+        print("%-6s %-20s %10s %9s %10s %11s  %s" % (
             shape, names.get(r["run_label"], r["run_label"]), fmt(tok, ",.0f"),
             fmt(num(r, "gflops"), ".2f"), fmt(step, ".1f"),
             "n/a" if ratio is None else "%.2fx" % ratio, bg(r)))
