@@ -68,7 +68,7 @@ func (m *Model) Generate(prompts [][]int32, opt GenerateOptions) ([]Generation, 
 	for _, p := range prompts {
 		longest = max(longest, len(p))
 	}
-	d, err := m.newDecoder(batch, longest+opt.MaxTokens-1, min(longest, prefillChunk))
+	d, err := m.newStepper(batch, longest+opt.MaxTokens-1, min(longest, prefillChunk))
 	if err != nil {
 		return nil, err
 	}

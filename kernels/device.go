@@ -107,6 +107,18 @@ type Device interface {
 	// CrossEntropyBackward sets dlogits = dloss[0] * (softmax(logits) - onehot(target)) / count.
 	CrossEntropyBackward(dlogits, logits, lse, targets, dloss Buf, rows, vocab int)
 
+	// LSTMForward runs one LSTM layer (cpu.LSTMForward: gates i, f, g, o
+	// stacked in wih [4*hidden, in], whh [4*hidden, hidden] and bias
+	// [4*hidden]) over batch sequences of seq steps of x ([batch*seq, in],
+	// batch-major), each from zero state: y [batch*seq, hidden] gets every
+	// hidden state, saved (cpu.LSTMShape.SavedSize elements, cut as
+	// SavedParts says) the gates and cell states the backward reads.
+	LSTMForward(y, saved, x, wih, whh, bias Buf, batch, seq, in, hidden int)
+	// LSTMBackward sets dx, dwih, dwhh and db from dy by backpropagation
+	// through time (cpu.LSTMBackward), from the forward's inputs, its y and
+	// saved; scratch is working memory of cpu.LSTMShape.ScratchSize elements.
+	LSTMBackward(dx, dwih, dwhh, db, scratch, x, wih, whh, y, saved, dy Buf, batch, seq, in, hidden int)
+
 	// SumSquares adds the sum of squares of x to out[0] (for the global gradient norm).
 	SumSquares(out, x Buf)
 	// ClipScale sets scale[0] = gradScale * min(1, maxNorm / (gradScale*sqrt(sumsq[0]) + 1e-6));

@@ -32,6 +32,8 @@ type Program struct {
 	loss, logits Buf
 	owned        []Buf     // allocations Free releases
 	host         []float32 // the loss, downloaded
+	// hostLogits and hostLSE are RowLosses' buffers, made on first use.
+	hostLogits, hostLSE []float32
 	// ArenaElems is the size of the activation arena in float32 elements:
 	// the peak memory of one forward (and backward) pass.
 	ArenaElems int
@@ -54,8 +56,17 @@ func savedSize(n *gorgonia.Node) int {
 		return op.Batch * op.Heads * op.Seq
 	case *model.CrossEntropy:
 		return childrenOf(n)[0].Shape()[0]
+	case *model.LSTMLayer:
+		return lstmShape(op, childrenOf(n)[0]).SavedSize()
+	case *model.LSTMLayerGrad: // working memory, planned like saved state
+		return lstmShape(&op.Layer, childrenOf(n)[0]).ScratchSize()
 	}
 	return 0
+}
+
+// lstmShape is the kernel shape of an LSTM layer whose input is x.
+func lstmShape(op *model.LSTMLayer, x *gorgonia.Node) cpu.LSTMShape {
+	return cpu.LSTMShape{Batch: op.Batch, Seq: op.Seq, In: x.Shape()[1], Hidden: op.Hidden}
 }
 
 // childrenOf returns n's inputs in order.
@@ -425,6 +436,18 @@ func (c *compiler) step(e event) (func(), error) {
 		return func() { d.SwiGLUBackward(dg, du, in[0], in[1], in[2]) }, nil
 	case *model.Residual:
 		return func() { d.Add(y, in[0], in[1]) }, nil
+	case *model.LSTMLayer:
+		s, saved := lstmShape(op, ch[0]), out.saved
+		return func() { d.LSTMForward(y, saved, in[0], in[1], in[2], in[3], s.Batch, s.Seq, s.In, s.Hidden) }, nil
+	case *model.LSTMLayerGrad:
+		s, scratch, fwd := lstmShape(&op.Layer, ch[0]), out.saved, c.slots[ch[3]]
+		dx, rest := y.Slice(0, in[0].N), y.Slice(in[0].N, y.N-in[0].N)
+		dwih, rest := rest.Slice(0, in[1].N), rest.Slice(in[1].N, rest.N-in[1].N)
+		dwhh, db := rest.Slice(0, in[2].N), rest.Slice(in[2].N, rest.N-in[2].N)
+		return func() {
+			d.LSTMBackward(dx, dwih, dwhh, db, scratch, in[0], in[1], in[2], fwd.buf, fwd.saved, in[4],
+				s.Batch, s.Seq, s.In, s.Hidden)
+		}, nil
 	case *model.CrossEntropy:
 		rows, vocab, lse := shape(0)[0], shape(0)[1], out.saved
 		return func() { d.CrossEntropyForward(y, lse, in[0], in[1], rows, vocab) }, nil

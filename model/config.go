@@ -1,10 +1,13 @@
-// Package model defines plateau's Llama-style transformer: its configuration
-// (the fields of Hugging Face's LlamaConfig), the ladder of named presets that
-// sweeps walk, parameter and FLOP counts, parameter shapes and initialisation,
-// the fused ops, and the gorgonia graph built from them.
+// Package model defines plateau's language models: the Llama-style
+// transformer and the LSTM it is compared with (Family). For each: its
+// configuration (the fields of Hugging Face's LlamaConfig, which the LSTM
+// shares where they mean the same), the ladder of named presets that sweeps
+// walk, parameter and FLOP counts, parameter shapes and initialisation, the
+// fused ops, and the gorgonia graph built from them.
 package model
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,9 +15,12 @@ import (
 	"math"
 )
 
-// Config is a Llama model's shape, with the JSON keys of Hugging Face's
-// LlamaConfig so that a config.json written by transformers loads here and
-// the other way round.
+// Config is a model's shape. For the transformer it has the JSON keys of
+// Hugging Face's LlamaConfig, so that a config.json written by transformers
+// loads here and the other way round; an LSTM (Family LSTM) uses the keys
+// that mean the same for it (vocab_size, hidden_size, num_hidden_layers,
+// rms_norm_eps, max_position_embeddings, tie_word_embeddings) and leaves the
+// attention and MLP fields zero.
 type Config struct {
 	VocabSize             int     `json:"vocab_size"`
 	HiddenSize            int     `json:"hidden_size"`
@@ -26,10 +32,23 @@ type Config struct {
 	RopeTheta             float64 `json:"rope_theta"`
 	MaxPositionEmbeddings int     `json:"max_position_embeddings"`
 	TieWordEmbeddings     bool    `json:"tie_word_embeddings"`
+	// Family is the architecture; config.json names it in model_type
+	// ("llama" or "plateau_lstm").
+	Family Family `json:"-"`
+	// NoFinalNorm leaves out the RMSNorm before the output head. Only an
+	// LSTM may (config.json "final_norm": false); a transformer always has
+	// it.
+	NoFinalNorm bool `json:"-"`
 }
 
-// HeadDim is the width of one attention head.
-func (c Config) HeadDim() int { return c.HiddenSize / c.NumAttentionHeads }
+// HeadDim is the width of one attention head (0 for a model without
+// attention).
+func (c Config) HeadDim() int {
+	if c.NumAttentionHeads <= 0 {
+		return 0
+	}
+	return c.HiddenSize / c.NumAttentionHeads
+}
 
 // KVDim is the width of the key and value projections (GQA: fewer heads).
 func (c Config) KVDim() int { return c.NumKeyValueHeads * c.HeadDim() }
@@ -37,10 +56,21 @@ func (c Config) KVDim() int { return c.NumKeyValueHeads * c.HeadDim() }
 // Validate reports the first field that does not describe a buildable model,
 // naming it and saying what was expected.
 func (c Config) Validate() error {
-	positive := []struct {
-		name string
-		v    int
-	}{
+	switch c.Family {
+	case Transformer:
+		return c.validateTransformer()
+	case LSTM:
+		return c.validateLSTM()
+	}
+	return fmt.Errorf("unknown model family %v", c.Family)
+}
+
+// validateTransformer is Validate for the Llama transformer.
+func (c Config) validateTransformer() error {
+	if c.NoFinalNorm {
+		return errors.New("field \"final_norm\": a transformer always has its final norm")
+	}
+	if err := positiveFields([]intField{
 		{"vocab_size", c.VocabSize},
 		{"hidden_size", c.HiddenSize},
 		{"intermediate_size", c.IntermediateSize},
@@ -48,11 +78,8 @@ func (c Config) Validate() error {
 		{"num_attention_heads", c.NumAttentionHeads},
 		{"num_key_value_heads", c.NumKeyValueHeads},
 		{"max_position_embeddings", c.MaxPositionEmbeddings},
-	}
-	for _, f := range positive {
-		if f.v <= 0 {
-			return fmt.Errorf("field %q: want a positive integer, got %d", f.name, f.v)
-		}
+	}); err != nil {
+		return err
 	}
 	if c.HiddenSize%c.NumAttentionHeads != 0 {
 		return fmt.Errorf("field \"hidden_size\": %d is not a multiple of num_attention_heads %d", c.HiddenSize, c.NumAttentionHeads)
@@ -75,6 +102,22 @@ func (c Config) Validate() error {
 	return nil
 }
 
+// intField is a config.json integer field, by its key.
+type intField struct {
+	name string
+	v    int
+}
+
+// positiveFields reports the first field that is not a positive integer.
+func positiveFields(fields []intField) error {
+	for _, f := range fields {
+		if f.v <= 0 {
+			return fmt.Errorf("field %q: want a positive integer, got %d", f.name, f.v)
+		}
+	}
+	return nil
+}
+
 // hfConfig is what config.json holds: Config plus the keys transformers needs
 // to pick the class, and the optional head_dim it may write.
 type hfConfig struct {
@@ -92,16 +135,27 @@ type hfConfig struct {
 	RopeScaling any     `json:"rope_scaling"`
 }
 
-// ReadConfig parses a Hugging Face Llama config.json. Fields transformers
+// ReadConfig parses a config.json: an LSTM's (model_type "plateau_lstm",
+// see readLSTMConfig) or a Hugging Face Llama config. Fields transformers
 // fills with defaults when absent get the same defaults here (GQA off, eps
 // 1e-6, theta 1e4, untied); a model this package cannot run exactly (biases,
 // another activation, RoPE scaling, a head_dim other than hidden/heads) is an
 // error naming the field.
 func ReadConfig(r io.Reader) (Config, error) {
+	text, err := io.ReadAll(r)
+	if err != nil {
+		return Config{}, fmt.Errorf("read config: %w", err)
+	}
+	var kind struct {
+		ModelType string `json:"model_type"`
+	}
+	if json.NewDecoder(bytes.NewReader(text)).Decode(&kind) == nil && kind.ModelType == lstmModelType {
+		return readLSTMConfig(text)
+	}
 	raw := hfConfig{
 		Config: Config{RMSNormEps: 1e-6, RopeTheta: 10000, MaxPositionEmbeddings: 2048},
 	}
-	dec := json.NewDecoder(r)
+	dec := json.NewDecoder(bytes.NewReader(text))
 	if err := dec.Decode(&raw); err != nil {
 		return Config{}, fmt.Errorf("parse config: %w", err)
 	}
@@ -111,7 +165,7 @@ func ReadConfig(r io.Reader) (Config, error) {
 	}
 	switch {
 	case raw.ModelType != "" && raw.ModelType != "llama":
-		return Config{}, fmt.Errorf("field \"model_type\": want \"llama\", got %q", raw.ModelType)
+		return Config{}, fmt.Errorf("field \"model_type\": want \"llama\" or %q, got %q", lstmModelType, raw.ModelType)
 	case raw.HiddenAct != "" && raw.HiddenAct != "silu":
 		return Config{}, fmt.Errorf("field \"hidden_act\": want \"silu\", got %q", raw.HiddenAct)
 	case raw.AttnBias:
@@ -130,9 +184,13 @@ func ReadConfig(r io.Reader) (Config, error) {
 	return c, nil
 }
 
-// WriteConfig writes c as a config.json that transformers'
-// LlamaForCausalLM.from_pretrained accepts.
+// WriteConfig writes c as a config.json: for a transformer one that
+// transformers' LlamaForCausalLM.from_pretrained accepts, for an LSTM the
+// keys readLSTMConfig reads.
 func WriteConfig(w io.Writer, c Config) error {
+	if c.Family == LSTM {
+		return writeLSTMConfig(w, c)
+	}
 	hd := c.HeadDim()
 	raw := hfConfig{
 		Architectures: []string{"LlamaForCausalLM"},

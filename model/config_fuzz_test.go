@@ -24,6 +24,11 @@ func FuzzReadConfig(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Add(written.Bytes())
+	written.Reset()
+	if err := WriteConfig(&written, NewLSTMConfig(32, 2, 300, 256)); err != nil {
+		f.Fatal(err)
+	}
+	f.Add(written.Bytes())
 	for _, s := range []string{
 		`{"vocab_size": 64, "hidden_size": 32, "intermediate_size": 96, "num_hidden_layers": 2, "num_attention_heads": 4}`,
 		`{"vocab_size": 64, "hidden_size": 32, "intermediate_size": 96, "num_hidden_layers": 2, "num_attention_heads": 4, "head_dim": 8, "rope_scaling": null}`,

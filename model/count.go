@@ -12,6 +12,9 @@ func (c Config) Params() int64 {
 // NonEmbeddingParams is N as Kaplan et al. (2020) count it: every parameter
 // except the token embedding and the (untied) output head.
 func (c Config) NonEmbeddingParams() int64 {
+	if c.Family == LSTM {
+		return c.lstmNonEmbeddingParams()
+	}
 	d, kv, f := int64(c.HiddenSize), int64(c.KVDim()), int64(c.IntermediateSize)
 	perLayer := d*d*2 + 2*d*kv + 3*d*f + 2*d
 	return int64(c.NumHiddenLayers)*perLayer + d
@@ -21,9 +24,16 @@ func (c Config) NonEmbeddingParams() int64 {
 // 6 FLOPs per matmul weight (non-embedding weights and the output head; the
 // embedding is a gather) plus the causal attention term 6*L*d*seq (QK^T and
 // AV, forward and backward, over the half of the score matrix that is kept).
-// It is the accounting the GPU reference uses, so MFU figures compare.
+// It is the accounting the GPU reference uses, so MFU figures compare. An
+// LSTM has no attention term: each token's step multiplies by both gate
+// weights of every layer once, which the 6 FLOPs per weight already count,
+// so compute C compares across families at equal N.
 func (c Config) FLOPsPerToken(seq int) float64 {
 	d, L := float64(c.HiddenSize), float64(c.NumHiddenLayers)
 	head := float64(c.VocabSize) * d
-	return 6*(float64(c.NonEmbeddingParams())+head) + 6*L*d*float64(seq)
+	flops := 6 * (float64(c.NonEmbeddingParams()) + head)
+	if c.Family == Transformer {
+		flops += 6 * L * d * float64(seq)
+	}
+	return flops
 }

@@ -7,7 +7,7 @@ import (
 	"gorgonia.org/tensor"
 )
 
-// Graph is the model unrolled as a gorgonia expression graph for a fixed
+// Graph is the model (either family) unrolled as a gorgonia expression graph for a fixed
 // batch size and sequence length. Rows of every activation are the
 // batch*seq token positions, batch-major.
 type Graph struct {
@@ -56,7 +56,11 @@ func Build(c Config, batch, seq int, grads bool) (*Graph, error) {
 		g.Params = append(g.Params, n)
 		byName[p.Name] = n
 	}
-	if err := g.forward(byName); err != nil {
+	forward := g.forward
+	if c.Family == LSTM {
+		forward = g.forwardLSTM
+	}
+	if err := forward(byName); err != nil {
 		return nil, fmt.Errorf("build forward graph: %w", err)
 	}
 	if grads {
@@ -83,7 +87,7 @@ func (b *builder) op(op gorgonia.Op, in ...*gorgonia.Node) *gorgonia.Node {
 	return n
 }
 
-// forward is the Llama forward pass: pre-norm blocks of causal GQA attention
+// forward is the transformer's forward pass, Llama's: pre-norm blocks of causal GQA attention
 // with RoPE and a SwiGLU MLP, each added to the residual stream; a final
 // RMSNorm and the output head; the mean cross-entropy.
 func (g *Graph) forward(p map[string]*gorgonia.Node) error {
@@ -110,11 +114,18 @@ func (g *Graph) forward(p map[string]*gorgonia.Node) error {
 		x = b.op(&Residual{}, x, b.op(&Linear{}, act, w(wDown)))
 	}
 	x = b.op(&RMSNorm{Eps: eps}, x, p[normName])
+	g.head(b, x, p)
+	return b.err
+}
+
+// head sets the logits, x times the output head (the embedding when tied),
+// and the mean cross-entropy against the targets: the end of every family's
+// forward pass.
+func (g *Graph) head(b *builder, x *gorgonia.Node, p map[string]*gorgonia.Node) {
 	head := p[headName]
-	if c.TieWordEmbeddings {
+	if g.Config.TieWordEmbeddings {
 		head = p[embedName]
 	}
 	g.Logits = b.op(&Linear{}, x, head)
 	g.Loss = b.op(&CrossEntropy{}, g.Logits, g.Targets)
-	return b.err
 }

@@ -15,8 +15,14 @@ const InitStd = 0.02
 type ParamSpec struct {
 	Name  string
 	Shape []int
-	// Std is the initial standard deviation; 0 means a norm gain set to 1.
+	// Std is the initial standard deviation; 0 means a norm gain set to 1
+	// (or, with ForgetBias, an LSTM gate bias).
 	Std float64
+	// ForgetBias marks an LSTM layer's gate bias ([4H], gates in the order
+	// input, forget, cell, output): it starts at 0 except for the forget
+	// gate's quarter, which starts at 1, so that the cell remembers by
+	// default (Gers et al. 2000; Jozefowicz et al. 2015).
+	ForgetBias bool
 }
 
 // Size is the number of elements.
@@ -52,30 +58,34 @@ const (
 func layerName(i int, s string) string { return fmt.Sprintf("model.layers.%d.%s", i, s) }
 
 // ParamSpecs lists every parameter of c in a fixed order (embedding, layers,
-// final norm, head), with the initialisation plateau uses: normal(0, 0.02),
-// the two projections that write into the residual stream (o_proj and
-// down_proj) scaled by 1/sqrt(2*layers) so the stream's variance does not grow
-// with depth (GPT-2), and norm gains 1.
+// final norm, head). For a transformer the initialisation is normal(0,
+// 0.02), the two projections that write into the residual stream (o_proj
+// and down_proj) scaled by 1/sqrt(2*layers) so the stream's variance does
+// not grow with depth (GPT-2), and norm gains 1; for an LSTM see
+// lstmParamSpecs.
 func (c Config) ParamSpecs() []ParamSpec {
+	if c.Family == LSTM {
+		return c.lstmParamSpecs()
+	}
 	d, kv, f, v := c.HiddenSize, c.KVDim(), c.IntermediateSize, c.VocabSize
 	resid := InitStd / math.Sqrt(2*float64(c.NumHiddenLayers))
-	specs := []ParamSpec{{embedName, []int{v, d}, InitStd}}
+	specs := []ParamSpec{{Name: embedName, Shape: []int{v, d}, Std: InitStd}}
 	for i := 0; i < c.NumHiddenLayers; i++ {
 		specs = append(specs,
-			ParamSpec{layerName(i, attnNorm), []int{d}, 0},
-			ParamSpec{layerName(i, wq), []int{d, d}, InitStd},
-			ParamSpec{layerName(i, wk), []int{kv, d}, InitStd},
-			ParamSpec{layerName(i, wv), []int{kv, d}, InitStd},
-			ParamSpec{layerName(i, wo), []int{d, d}, resid},
-			ParamSpec{layerName(i, mlpNorm), []int{d}, 0},
-			ParamSpec{layerName(i, wGate), []int{f, d}, InitStd},
-			ParamSpec{layerName(i, wUp), []int{f, d}, InitStd},
-			ParamSpec{layerName(i, wDown), []int{d, f}, resid},
+			ParamSpec{Name: layerName(i, attnNorm), Shape: []int{d}, Std: 0},
+			ParamSpec{Name: layerName(i, wq), Shape: []int{d, d}, Std: InitStd},
+			ParamSpec{Name: layerName(i, wk), Shape: []int{kv, d}, Std: InitStd},
+			ParamSpec{Name: layerName(i, wv), Shape: []int{kv, d}, Std: InitStd},
+			ParamSpec{Name: layerName(i, wo), Shape: []int{d, d}, Std: resid},
+			ParamSpec{Name: layerName(i, mlpNorm), Shape: []int{d}, Std: 0},
+			ParamSpec{Name: layerName(i, wGate), Shape: []int{f, d}, Std: InitStd},
+			ParamSpec{Name: layerName(i, wUp), Shape: []int{f, d}, Std: InitStd},
+			ParamSpec{Name: layerName(i, wDown), Shape: []int{d, f}, Std: resid},
 		)
 	}
-	specs = append(specs, ParamSpec{normName, []int{d}, 0})
+	specs = append(specs, ParamSpec{Name: normName, Shape: []int{d}, Std: 0})
 	if !c.TieWordEmbeddings {
-		specs = append(specs, ParamSpec{headName, []int{v, d}, InitStd})
+		specs = append(specs, ParamSpec{Name: headName, Shape: []int{v, d}, Std: InitStd})
 	}
 	return specs
 }
@@ -88,11 +98,17 @@ func (c Config) Init(seed uint64) [][]float32 {
 	out := make([][]float32, len(specs))
 	for i, p := range specs {
 		w := make([]float32, p.Size())
-		if p.Std == 0 {
+		switch {
+		case p.ForgetBias:
+			q := len(w) / 4
+			for j := q; j < 2*q; j++ {
+				w[j] = 1
+			}
+		case p.Std == 0:
 			for j := range w {
 				w[j] = 1
 			}
-		} else {
+		default:
 			r := rand.New(rand.NewPCG(seed, uint64(i)))
 			for j := range w {
 				w[j] = float32(r.NormFloat64() * p.Std)

@@ -32,24 +32,121 @@ var presets = []struct {
 	{"n140m", Shape{768, 20, 12, 12}},
 }
 
-// PresetNames lists the presets from smallest to largest.
-func PresetNames() []string {
-	names := make([]string, len(presets))
-	for i, p := range presets {
-		names[i] = p.Name
+// lstmPresets is the LSTM ladder, one rung per transformer rung with about
+// its non-embedding parameter count (within 3.5%): two layers, as in the
+// stacked LSTM language models of Zaremba et al. 2014 and Jozefowicz et
+// al. 2016, the width a multiple of 4 picked for the match. Rung i
+// matches presets[i]; the names swap the transformer's "n" for "lstm".
+var lstmPresets = []struct {
+	Name          string
+	Hidden, Layer int
+}{
+	{"lstm100k", 80, 2},
+	{"lstm200k", 116, 2},
+	{"lstm400k", 168, 2},
+	{"lstm800k", 232, 2},
+	{"lstm2m", 344, 2},
+	{"lstm3m5", 472, 2},
+	{"lstm6m", 632, 2},
+	{"lstm13m", 892, 2},
+	{"lstm25m", 1244, 2},
+	{"lstm50m", 1792, 2},
+	{"lstm80m", 2228, 2},
+	{"lstm140m", 2976, 2},
+}
+
+// PresetNames lists the transformer presets from smallest to largest.
+func PresetNames() []string { return FamilyPresetNames(Transformer) }
+
+// FamilyPresetNames lists a family's presets from smallest to largest.
+func FamilyPresetNames(f Family) []string {
+	var names []string
+	for i := range presets {
+		if f == LSTM {
+			names = append(names, lstmPresets[i].Name)
+		} else {
+			names = append(names, presets[i].Name)
+		}
 	}
 	return names
 }
 
-// Preset returns the named preset as a Config for the given vocabulary size
-// and context length.
-func Preset(name string, vocab, maxPositions int) (Config, error) {
-	for _, p := range presets {
-		if p.Name == name {
-			return NewConfig(p.Shape, vocab, maxPositions), nil
+// AllPresetNames lists every family's presets, the transformer's first.
+func AllPresetNames() []string {
+	return append(PresetNames(), FamilyPresetNames(LSTM)...)
+}
+
+// presetRung returns the rung of a preset of either family and the family.
+func presetRung(name string) (rung int, f Family, ok bool) {
+	for i := range presets {
+		switch name {
+		case presets[i].Name:
+			return i, Transformer, true
+		case lstmPresets[i].Name:
+			return i, LSTM, true
 		}
 	}
-	return Config{}, fmt.Errorf("unknown preset %q: want one of %s", name, strings.Join(PresetNames(), ", "))
+	return 0, 0, false
+}
+
+// PresetFamily says which family a preset belongs to.
+func PresetFamily(name string) (Family, error) {
+	_, f, ok := presetRung(name)
+	if !ok {
+		return 0, unknownPreset(name)
+	}
+	return f, nil
+}
+
+// MatchedPreset returns the preset of family f on the same rung as the
+// named preset (of either family): the model of about the same
+// non-embedding parameter count, "n2m" for "lstm2m" and the other way round.
+func MatchedPreset(name string, f Family) (string, error) {
+	i, _, ok := presetRung(name)
+	if !ok {
+		return "", unknownPreset(name)
+	}
+	return FamilyPresetNames(f)[i], nil
+}
+
+// PresetRank orders presets of both families by rung (then family): the
+// order sweeps run them in. An unknown name ranks last.
+func PresetRank(name string) int {
+	i, f, ok := presetRung(name)
+	if !ok {
+		return 1 << 30
+	}
+	return 2*i + int(f)
+}
+
+func unknownPreset(name string) error {
+	return fmt.Errorf("unknown preset %q: want one of %s", name, strings.Join(AllPresetNames(), ", "))
+}
+
+// Preset returns the named preset, of either family, as a Config for the
+// given vocabulary size and context length.
+func Preset(name string, vocab, maxPositions int) (Config, error) {
+	i, f, ok := presetRung(name)
+	if !ok {
+		return Config{}, unknownPreset(name)
+	}
+	if f == LSTM {
+		return NewLSTMConfig(lstmPresets[i].Hidden, lstmPresets[i].Layer, vocab, maxPositions), nil
+	}
+	return NewConfig(presets[i].Shape, vocab, maxPositions), nil
+}
+
+// NewLSTMConfig is an LSTM of the given width and depth with plateau's
+// defaults: a final RMSNorm (eps 1e-5), untied embeddings.
+func NewLSTMConfig(hidden, layers, vocab, maxPositions int) Config {
+	return Config{
+		Family:                LSTM,
+		VocabSize:             vocab,
+		HiddenSize:            hidden,
+		NumHiddenLayers:       layers,
+		RMSNormEps:            1e-5,
+		MaxPositionEmbeddings: maxPositions,
+	}
 }
 
 // SwiGLUWidth is the feed-forward width practitioners use with SwiGLU: 8/3 of

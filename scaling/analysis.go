@@ -57,6 +57,9 @@ func (o AnalyzeOptions) bootstrap() BootstrapOptions {
 type LawEstimate struct {
 	Fit       *LawFit       `json:"fit"`
 	Intervals *LawIntervals `json:"intervals,omitempty"`
+	// reps are the fitted resamples' numbers (lawStats order), which
+	// CompareFamilies pairs across families.
+	reps [][]float64
 }
 
 // Analysis is everything Analyze could fit, with what plots need: the
@@ -187,11 +190,11 @@ func estimateLaw(points []Point, fo FitOptions, boot BootstrapOptions) (*LawEsti
 	}
 	est := &LawEstimate{Fit: f}
 	if boot.resamples() > 0 {
-		iv, err := BootstrapLaw(points, f, boot)
+		iv, reps, err := bootstrapLaw(points, f, boot)
 		if err != nil {
 			return nil, err
 		}
-		est.Intervals = iv
+		est.Intervals, est.reps = iv, reps
 	}
 	return est, nil
 }

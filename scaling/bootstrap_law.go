@@ -67,15 +67,22 @@ func distinctWeighted(x, w []float64) int {
 // Resamples whose fit does not converge are left out and counted in
 // Failed.
 func BootstrapLaw(points []Point, fit *LawFit, opt BootstrapOptions) (*LawIntervals, error) {
+	iv, _, err := bootstrapLaw(points, fit, opt)
+	return iv, err
+}
+
+// bootstrapLaw is BootstrapLaw that also returns every fitted resample's
+// numbers (lawStats order).
+func bootstrapLaw(points []Point, fit *LawFit, opt BootstrapOptions) (*LawIntervals, [][]float64, error) {
 	if fit == nil || fit.theta == nil {
-		return nil, fmt.Errorf("bootstrap L(N,D): no fitted law to resample: fit it with FitLaw first")
+		return nil, nil, fmt.Errorf("bootstrap L(N,D): no fitted law to resample: fit it with FitLaw first")
 	}
 	d, err := newLawData(points, !fit.NoE)
 	if err != nil {
-		return nil, fmt.Errorf("bootstrap: %w", err)
+		return nil, nil, fmt.Errorf("bootstrap: %w", err)
 	}
 	if len(points) != fit.Points {
-		return nil, fmt.Errorf("bootstrap L(N,D): the fit saw %d points, got %d: pass the points it was fitted to", fit.Points, len(points))
+		return nil, nil, fmt.Errorf("bootstrap L(N,D): the fit saw %d points, got %d: pass the points it was fitted to", fit.Points, len(points))
 	}
 	starts := refitStarts(fit)
 	br := runBootstrap(len(points), nil, opt, func(w []float64, _ *rand.Rand) ([]float64, bool) {
@@ -91,7 +98,7 @@ func BootstrapLaw(points []Point, fit *LawFit, opt BootstrapOptions) (*LawInterv
 		B: br.interval(3, v[3]), Beta: br.interval(4, v[4]),
 		NExponent: br.interval(5, v[5]), DExponent: br.interval(6, v[6]),
 		Level: br.level, Resamples: len(br.reps), Failed: br.failed,
-	}, nil
+	}, br.reps, nil
 }
 
 // lawStats lists the numbers BootstrapLaw puts intervals on, in the order

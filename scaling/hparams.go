@@ -3,6 +3,8 @@ package scaling
 import (
 	"math"
 
+	"github.com/plateau-lab/plateau/model"
+
 	"github.com/plateau-lab/plateau/train"
 )
 
@@ -30,6 +32,10 @@ type HParams struct {
 	// BaseLR is the peak learning rate of a model of width BaseWidth.
 	BaseLR    float64 `json:"base_lr"`
 	BaseWidth int     `json:"base_width"`
+	// LSTMLRFactor multiplies the width rule's learning rate for an LSTM:
+	// the rule was set for the transformer, and an LSTM of the same width
+	// trains best at a higher rate (see DefaultHParams).
+	LSTMLRFactor float64 `json:"lstm_lr_factor"`
 	// MinLRFrac is the learning rate at the end of the decay, as a
 	// fraction of the peak.
 	MinLRFrac float64 `json:"min_lr_frac"`
@@ -50,23 +56,40 @@ type HParams struct {
 }
 
 // DefaultHParams are the rules a plan starts from: 8192-token batches,
-// lr 3e-3 at width 128 (6e-3 for n100k, 5e-4 for n140m), decay to a tenth
-// of the peak, 5% warmup between 10 and 1000 steps, and the AdamW setting
-// of train.DefaultAdamW.
+// lr 3e-3 at width 128 (6e-3 for n100k, 5e-4 for n140m) and six times that
+// for an LSTM, decay to a tenth of the peak, 5% warmup between 10 and 1000
+// steps, and the AdamW setting of train.DefaultAdamW. The LSTM's factor
+// comes from cosine runs on 1M tokens of the Go source (batches of 4096):
+// lstm400k reached 3.85 nats at the width rule times 2.6, 3.68 at 5.2 and
+// 3.66 at 10.5, while n400k reached 3.95 at the rule and 4.08 at twice it
+// (each: cmd/prepare -data gosrc -tokenizer bpe:1024 -out P, then
+// cmd/train -data bin:P -preset lstm400k -tokens 1000000 -batch 32 -seq 128
+// -lr LR -min-lr LR/10 -warmup 12; 2.3e-3 is the rule's rate at d = 168).
 func DefaultHParams() HParams {
 	return HParams{
-		BatchTokens: 8192,
-		BaseLR:      3e-3,
-		BaseWidth:   128,
-		MinLRFrac:   0.1,
-		WarmupFrac:  0.05,
-		WarmupMin:   10,
-		WarmupMax:   1000,
-		WeightDecay: train.DefaultAdamW.WeightDecay,
-		Beta1:       train.DefaultAdamW.Beta1,
-		Beta2:       train.DefaultAdamW.Beta2,
-		ClipNorm:    train.DefaultAdamW.ClipNorm,
+		BatchTokens:  8192,
+		BaseLR:       3e-3,
+		BaseWidth:    128,
+		LSTMLRFactor: 6,
+		MinLRFrac:    0.1,
+		WarmupFrac:   0.05,
+		WarmupMin:    10,
+		WarmupMax:    1000,
+		WeightDecay:  train.DefaultAdamW.WeightDecay,
+		Beta1:        train.DefaultAdamW.Beta1,
+		Beta2:        train.DefaultAdamW.Beta2,
+		ClipNorm:     train.DefaultAdamW.ClipNorm,
 	}
+}
+
+// FamilyLR is the peak learning rate of a model of the family and hidden
+// size: the width rule's, times LSTMLRFactor for an LSTM.
+func (h HParams) FamilyLR(f model.Family, width int) float64 {
+	lr := h.WidthLR(width)
+	if f == model.LSTM {
+		lr *= h.LSTMLRFactor
+	}
+	return lr
 }
 
 // WidthLR is the width rule's peak learning rate for a model of the given

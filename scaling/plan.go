@@ -35,8 +35,15 @@ type Plan struct {
 	// max(Seq, 256), what cmd/train uses.
 	Context int `json:"context,omitempty"`
 
-	// Presets are the model sizes (model.PresetNames()), the N axis.
+	// Presets are the model sizes (model.AllPresetNames()), the N axis.
 	Presets []string `json:"presets"`
+	// Arch lists the model families to train ("transformer", "lstm"; a
+	// plan file may give one name or a list): each preset then names a
+	// rung of the ladder, trained as every listed family's preset of that
+	// rung (model.MatchedPreset: n2m and lstm2m), so the families meet at
+	// the same N, budgets and hyperparameter rules. Empty trains each
+	// preset as it is.
+	Arch Archs `json:"arch,omitempty"`
 	// Tokens are token budgets D, each trained by every preset.
 	Tokens []Quantity `json:"tokens,omitempty"`
 	// FLOPs are IsoFLOP budgets C: each preset trains D = C / (6N).

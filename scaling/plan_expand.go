@@ -62,9 +62,10 @@ func (p Plan) Expand() (*Expansion, error) {
 	if err := p.Validate(); err != nil {
 		return nil, err
 	}
-	order := model.PresetNames()
-	presets := slices.Clone(p.Presets)
-	slices.SortFunc(presets, func(a, b string) int { return cmp.Compare(slices.Index(order, a), slices.Index(order, b)) })
+	presets, err := p.runPresets()
+	if err != nil {
+		return nil, err
+	}
 
 	e := &Expansion{}
 	names := map[string]bool{}
@@ -107,6 +108,37 @@ func (p Plan) Expand() (*Expansion, error) {
 		e.Jobs[i].Index = i
 	}
 	return e, nil
+}
+
+// runPresets lists the presets the plan trains, every preset in every
+// family of Arch, ordered by rung (model.PresetRank), each once.
+func (p Plan) runPresets() ([]string, error) {
+	var out []string
+	for i, name := range p.Presets {
+		names := []string{name}
+		if len(p.Arch) > 0 {
+			names = names[:0]
+			for _, a := range p.Arch {
+				f, err := model.ParseFamily(a)
+				if err != nil {
+					return nil, planFieldError("arch", "%v", err)
+				}
+				m, err := model.MatchedPreset(name, f)
+				if err != nil {
+					return nil, planFieldError(fmt.Sprintf("presets[%d]", i), "%v", err)
+				}
+				names = append(names, m)
+			}
+		}
+		for _, n := range names {
+			if slices.Contains(out, n) {
+				return nil, planFieldError(fmt.Sprintf("presets[%d]", i), "%q gives preset %s, which another preset of the plan gives too", name, n)
+			}
+			out = append(out, n)
+		}
+	}
+	slices.SortStableFunc(out, func(a, b string) int { return cmp.Compare(model.PresetRank(a), model.PresetRank(b)) })
+	return out, nil
 }
 
 // runs lists every run of the job in the order it trains them.
@@ -181,9 +213,9 @@ func (p Plan) budgets(preset string, n int64, notes *[]string) ([]budget, error)
 func (p Plan) presetJob(preset string, cfg model.Config, budgets []budget) (Job, error) {
 	h := p.HParams
 	batch, accum := h.split(p.Seq)
-	lr := h.WidthLR(cfg.HiddenSize)
+	lr := h.FamilyLR(cfg.Family, cfg.HiddenSize)
 	base := RunConfig{
-		Role: RolePoint, Preset: preset, Params: cfg.NonEmbeddingParams(), Width: cfg.HiddenSize,
+		Role: RolePoint, Preset: preset, Arch: cfg.Family.String(), Params: cfg.NonEmbeddingParams(), Width: cfg.HiddenSize,
 		Context: p.context(), Seq: p.Seq, BatchTokens: h.BatchTokens, Batch: batch, Accum: accum,
 		LR: lr, LRSource: "width", MinLR: lr * h.MinLRFrac,
 		WeightDecay: h.WeightDecay, Beta1: h.Beta1, Beta2: h.Beta2, ClipNorm: h.ClipNorm, Seed: p.Seed,

@@ -69,7 +69,7 @@ func (p Plan) validateData() error {
 
 func (p Plan) validatePoints() error {
 	if len(p.Presets) == 0 {
-		return planFieldError("presets", "empty, want one or more of %s", strings.Join(model.PresetNames(), ", "))
+		return planFieldError("presets", "empty, want one or more of %s", strings.Join(model.AllPresetNames(), ", "))
 	}
 	for i, name := range p.Presets {
 		if _, err := model.Preset(name, data.MinVocabSize, max(p.Seq, 1)); err != nil {
@@ -78,6 +78,17 @@ func (p Plan) validatePoints() error {
 		if j := slices.Index(p.Presets, name); j < i {
 			return planFieldError(fmt.Sprintf("presets[%d]", i), "%q repeats presets[%d]", name, j)
 		}
+	}
+	for i, a := range p.Arch {
+		if _, err := model.ParseFamily(a); err != nil {
+			return planFieldError(fmt.Sprintf("arch[%d]", i), "%v", err)
+		}
+		if j := slices.Index(p.Arch, a); j < i {
+			return planFieldError(fmt.Sprintf("arch[%d]", i), "%q repeats arch[%d]", a, j)
+		}
+	}
+	if _, err := p.runPresets(); err != nil {
+		return err
 	}
 	if len(p.Tokens) == 0 && len(p.FLOPs) == 0 {
 		return planFieldError("tokens", "no token budgets and no IsoFLOP budgets (field flops): want at least one")
@@ -129,6 +140,8 @@ func (h HParams) validate() error {
 		return planFieldError("hparams.base_lr", "%v, want a positive finite learning rate", h.BaseLR)
 	case h.BaseWidth <= 0:
 		return planFieldError("hparams.base_width", "%d, want a positive hidden size", h.BaseWidth)
+	case !positiveFinite(h.LSTMLRFactor):
+		return planFieldError("hparams.lstm_lr_factor", "%v, want a positive finite factor", h.LSTMLRFactor)
 	case !(h.MinLRFrac >= 0 && h.MinLRFrac < 1):
 		return planFieldError("hparams.min_lr_frac", "%v, want a fraction of the peak in [0, 1)", h.MinLRFrac)
 	case !(h.WarmupFrac >= 0 && h.WarmupFrac < 1):

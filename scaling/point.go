@@ -7,6 +7,7 @@ package scaling
 type Point struct {
 	Run    string  `json:"run,omitempty"`    // the run's name, when it came from a sweep
 	Preset string  `json:"preset,omitempty"` // the model preset, when known
+	Arch   string  `json:"arch,omitempty"`   // the model family ("transformer", "lstm"), when known
 	Params float64 `json:"params"`           // N: non-embedding parameters for plateau's runs
 	Tokens float64 `json:"tokens"`           // D: training tokens
 	FLOPs  float64 `json:"flops"`            // C: training compute, 6ND unless measured otherwise
@@ -26,6 +27,7 @@ func (p Point) Compute() float64 {
 type Curve struct {
 	Run    string    `json:"run"`
 	Preset string    `json:"preset,omitempty"`
+	Arch   string    `json:"arch,omitempty"`
 	Params float64   `json:"params"`
 	Tokens []float64 `json:"tokens"`
 	Loss   []float64 `json:"loss"`

@@ -17,13 +17,13 @@ var pointColumns = []struct {
 	name     string
 	required bool
 }{
-	{"run", false}, {"preset", false}, {"params", true}, {"tokens", true}, {"flops", false}, {"loss", true},
+	{"run", false}, {"preset", false}, {"params", true}, {"tokens", true}, {"flops", false}, {"loss", true}, {"arch", false},
 }
 
 // ReadPoints reads measured runs from a CSV file with a header line. The
 // columns params (N), tokens (D) and loss (nats per token) are required,
-// in any order; flops, run and preset are optional (an empty or absent
-// flops means 6ND). Numbers must be positive and finite. Errors name the
+// in any order; flops, run, preset and arch (the model family) are
+// optional (an empty or absent flops means 6ND). Numbers must be positive and finite. Errors name the
 // file, line and column.
 func ReadPoints(path string) ([]Point, error) {
 	f, err := os.Open(path)
@@ -66,7 +66,7 @@ func ReadPointsFrom(r io.Reader, name string) ([]Point, error) {
 		}
 	}
 	if len(missing) > 0 {
-		return nil, fmt.Errorf("read %s: header %q lacks the column(s) %s: want params, tokens and loss (flops, run, preset optional)", name, strings.Join(header, ","), strings.Join(missing, ", "))
+		return nil, fmt.Errorf("read %s: header %q lacks the column(s) %s: want params, tokens and loss (flops, run, preset, arch optional)", name, strings.Join(header, ","), strings.Join(missing, ", "))
 	}
 
 	var points []Point
@@ -95,6 +95,9 @@ func ReadPointsFrom(r io.Reader, name string) ([]Point, error) {
 				continue
 			case "preset":
 				p.Preset = field
+				continue
+			case "arch":
+				p.Arch = field
 				continue
 			case "flops":
 				if field == "" {
@@ -126,7 +129,7 @@ func ReadPointsFrom(r io.Reader, name string) ([]Point, error) {
 }
 
 // WritePoints writes points as CSV with the header
-// run,preset,params,tokens,flops,loss, the form ReadPoints reads back
+// run,preset,params,tokens,flops,loss,arch, the form ReadPoints reads back
 // exactly (numbers in the shortest form that round-trips).
 func WritePoints(w io.Writer, points []Point) error {
 	cw := csv.NewWriter(w)
@@ -143,7 +146,7 @@ func WritePoints(w io.Writer, points []Point) error {
 		if p.FLOPs != 0 {
 			flops = num(p.FLOPs)
 		}
-		if err := cw.Write([]string{p.Run, p.Preset, num(p.Params), num(p.Tokens), flops, num(p.Loss)}); err != nil {
+		if err := cw.Write([]string{p.Run, p.Preset, num(p.Params), num(p.Tokens), flops, num(p.Loss), p.Arch}); err != nil {
 			return fmt.Errorf("write points: %w", err)
 		}
 	}

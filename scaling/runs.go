@@ -27,7 +27,7 @@ type RunResult struct {
 // the tokens trained, C = 6ND, the final held-out loss.
 func (r RunResult) Point() Point {
 	return Point{
-		Run: r.Name, Preset: r.Config.Preset,
+		Run: r.Name, Preset: r.Config.Preset, Arch: r.Config.Arch,
 		Params: float64(r.Config.Params), Tokens: float64(r.Outcome.Tokens),
 		FLOPs: r.Outcome.FLOPs, Loss: r.Outcome.Loss,
 	}
@@ -42,7 +42,7 @@ func (r RunResult) Curve() (Curve, error) {
 	if err != nil {
 		return Curve{}, fmt.Errorf("curve of %s: %w", r.Name, err)
 	}
-	c := Curve{Run: r.Name, Preset: r.Config.Preset, Params: float64(r.Config.Params)}
+	c := Curve{Run: r.Name, Preset: r.Config.Preset, Arch: r.Config.Arch, Params: float64(r.Config.Params)}
 	for _, rec := range recs {
 		if rec.ValLoss != nil && rec.Tokens > 0 {
 			c.Tokens = append(c.Tokens, float64(rec.Tokens))

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/plateau-lab/plateau/internal/atomicfile"
+	"github.com/plateau-lab/plateau/model"
 	"github.com/plateau-lab/plateau/train"
 )
 
@@ -37,6 +38,8 @@ type RunConfig struct {
 	Name   string `json:"name"`
 	Role   string `json:"role"`
 	Preset string `json:"preset"`
+	// Arch is the model family, "transformer" or "lstm" (the preset's).
+	Arch string `json:"arch"`
 	// Params is N, the non-embedding parameters; Width the hidden size the
 	// learning-rate rule used.
 	Params int64 `json:"params"`
@@ -146,7 +149,10 @@ type RunOutcome struct {
 	// including the stable run's steps before its branch.
 	WallS      float64 `json:"wall_s"`
 	TokensPerS float64 `json:"tokens_per_s,omitempty"`
-	Finished   string  `json:"finished"` // RFC 3339
+	// LossByPosition is the final held-out loss at each position of the
+	// window, 1 to Seq tokens of context (train.Options.ByPosition).
+	LossByPosition []float64 `json:"loss_by_position,omitempty"`
+	Finished       string    `json:"finished"` // RFC 3339
 }
 
 // readJSONFile decodes path into v, rejecting unknown fields and trailing
@@ -193,10 +199,16 @@ func writeAtomic(path string, writing func(string), fn func(io.Writer) error) er
 	})
 }
 
-// readRunConfig reads dir/config.json.
+// readRunConfig reads dir/config.json. A folder written before runs
+// recorded their family gets its preset's.
 func readRunConfig(dir string) (RunConfig, error) {
 	var c RunConfig
 	err := readJSONFile(filepath.Join(dir, RunConfigFile), &c)
+	if err == nil && c.Arch == "" {
+		if f, ferr := model.PresetFamily(c.Preset); ferr == nil {
+			c.Arch = f.String()
+		}
+	}
 	return c, err
 }
 

@@ -7,7 +7,8 @@ import (
 	"strconv"
 )
 
-// ResultColumns are the columns of results.csv. params, tokens, flops and
+// ResultColumns are the columns of results.csv. arch is the model family;
+// params, tokens, flops and
 // loss are N (non-embedding), D, C = 6ND and the held-out loss in nats per
 // token, the columns ReadPoints reads; status is done, failed, diverged,
 // unfinished (a checkpoint but no result) or pending, and only done rows
@@ -15,7 +16,7 @@ import (
 // or Inf (Plan.NaNSkip); diverged_step, diverged_tensor and last_good_loss
 // are a diverged run's diagnostic (Divergence).
 var ResultColumns = []string{
-	"run", "preset", "params", "tokens", "flops", "budget_flops", "loss", "val_bpb", "train_loss",
+	"run", "preset", "arch", "params", "tokens", "flops", "budget_flops", "loss", "val_bpb", "train_loss",
 	"steps", "lr", "schedule", "wall_s", "status", "error",
 	"skipped_batches", "diverged_step", "diverged_tensor", "last_good_loss",
 }
@@ -54,7 +55,7 @@ func (s *Sweep) resultRow(c RunConfig) []string {
 		return strconv.FormatFloat(v, 'g', -1, 64)
 	}
 	row := map[string]string{
-		"run": c.Name, "preset": c.Preset, "params": strconv.FormatInt(c.Params, 10),
+		"run": c.Name, "preset": c.Preset, "arch": c.Arch, "params": strconv.FormatInt(c.Params, 10),
 		"tokens": strconv.FormatInt(c.Tokens, 10), "flops": num(c.FLOPs), "budget_flops": num(c.BudgetFLOPs),
 		"steps": strconv.Itoa(c.Steps), "lr": num(c.LR), "schedule": c.Schedule, "status": "pending",
 	}

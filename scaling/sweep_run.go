@@ -116,9 +116,10 @@ func (s *Sweep) train(c *RunConfig, dir string, stopAt int) (train.Result, model
 		Schedule: c.schedule(), AdamW: adamW(c.Beta1, c.Beta2, c.WeightDecay, c.ClipNorm), Seed: c.Seed,
 		UniqueTokens: int(c.UniqueTokens),
 		EvalEvery:    c.EvalEvery, EvalBatches: c.EvalBatches, FinalEvalBatches: c.FinalEvalBatches, SaveEvery: c.SaveEvery,
-		LogEvery: stepInterval(c.Steps, 20),
-		StopAt:   stopAt,
-		Out:      dir, Resume: true, Log: s.prog.runLog(c.Name),
+		ByPosition: c.Role == RolePoint,
+		LogEvery:   stepInterval(c.Steps, 20),
+		StopAt:     stopAt,
+		Out:        dir, Resume: true, Log: s.prog.runLog(c.Name),
 		OnNaN: c.NaNSkip.policy(), OpenFile: s.opt.OpenFile,
 	}
 	from, err := recoverCheckpoint(dir)
@@ -162,7 +163,7 @@ func (s *Sweep) record(c RunConfig, dir string, cfg model.Config, res train.Resu
 		if err != nil {
 			return o, err
 		}
-		o.Loss, o.ValBPB = res.ValLoss, res.ValBPB
+		o.Loss, o.ValBPB, o.LossByPosition = res.ValLoss, res.ValBPB, res.ValLossByPosition
 		o.TrainLoss = lastTrainLoss(recs, res.Steps)
 		if len(recs) > 0 {
 			o.SkippedBatches = recs[len(recs)-1].SkippedBatches
@@ -179,7 +180,7 @@ func (s *Sweep) record(c RunConfig, dir string, cfg model.Config, res train.Resu
 	}
 	if runErr != nil {
 		o.Status, o.Error = StatusFailed, runErr.Error()
-		o.Loss, o.ValBPB, o.TrainLoss = 0, 0, 0
+		o.Loss, o.ValBPB, o.TrainLoss, o.LossByPosition = 0, 0, 0, nil
 		if d := (*train.DivergedError)(nil); errors.As(runErr, &d) {
 			o.Status, o.Diverged, o.SkippedBatches = StatusDiverged, newDivergence(d), d.Skipped
 		}

@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
 # CPU training throughput, side by side: PyTorch (fp32) vs plateau (pure Go)
-# vs plateau built with -tags openblas, on the two reference shapes.
+# vs plateau built with -tags openblas, on the two reference shapes; with
+# ARCH=lstm, plateau's LSTM beside PyTorch's nn.LSTM on the shapes of
+# lstm400k and lstm2m.
 #
 #   scripts/bench-cpu.sh
 #   STEPS=30 WARMUP=5 THREADS=2 scripts/bench-cpu.sh
+#   ARCH=lstm scripts/bench-cpu.sh
+#   ROUNDS=3 ARCH=lstm scripts/bench-cpu.sh   # interleaved, for a shared machine
 #
 # Environment:
 #   STEPS    timed training steps per run (default 20)
@@ -11,12 +15,17 @@
 #   THREADS  threads for every implementation (default: all cores)
 #   PYTHON   interpreter with torch (default: the first of /usr/bin/python3,
 #            python3, python that can import torch)
-#   SHAPES   which shapes to run, e.g. "S1" (default "S1 S2")
+#   ARCH     transformer (default) or lstm
+#   SHAPES   which shapes to run, e.g. "S1" (default "S1 S2"; "L1 L2" with ARCH=lstm)
 #   TORCH_ARGS  extra flags for scripts/bench_cpu_torch.py, e.g.
 #            "--omp-wait-policy default" for stock libgomp spinning (much slower
 #            with Debian's torch; see that script)
 #   WAIT_IDLE  before each run, wait up to this many seconds for other
 #            processes to use less than 0.2 cores (default 0: don't wait)
+#   ROUNDS   how many times to run every implementation on every shape,
+#            one after the other in turn (default 1); each round's ratios are
+#            against that round's PyTorch run, so load that comes and goes
+#            hits both sides of a ratio alike
 #
 # Every run prints one JSON line; the raw lines are kept and shown at the end
 # after the table. An implementation that fails to build or run shows as n/a.
@@ -26,13 +35,21 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 STEPS=${STEPS:-20}
 WARMUP=${WARMUP:-3}
 THREADS=${THREADS:-$(nproc)}
-SHAPES=${SHAPES:-"S1 S2"}
+ARCH=${ARCH:-transformer}
+if [ "$ARCH" = lstm ]; then
+	SHAPES=${SHAPES:-"L1 L2"}
+else
+	SHAPES=${SHAPES:-"S1 S2"}
+fi
 TORCH_ARGS=${TORCH_ARGS:-}
 WAIT_IDLE=${WAIT_IDLE:-0}
+ROUNDS=${ROUNDS:-1}
 
 #        name  vocab d   layers heads batch seq
 shape_S1=(512  128 2 4 16 128)
 shape_S2=(4096 256 4 4 8  256)
+shape_L1=(1024 168 2 0 32 128) # lstm400k
+shape_L2=(1024 344 2 0 32 128) # lstm2m
 
 log() { printf '%s\n' "$*" >&2; }
 
@@ -129,11 +146,14 @@ r.update(run_label=sys.argv[1], run_shape=sys.argv[2], run_bg=sys.argv[3])
 print(json.dumps(r))' "$1" "$2" "$3" >>"$results"
 }
 
-for s in $SHAPES; do
-	declare -n sh="shape_$s"
+for round in $(seq "$ROUNDS"); do
+for shape in $SHAPES; do
+	s=$shape
+	[ "$ROUNDS" = 1 ] || s="$shape-r$round"
+	declare -n sh="shape_$shape"
 	V=${sh[0]} D=${sh[1]} L=${sh[2]} H=${sh[3]} B=${sh[4]} T=${sh[5]}
 	if [ -n "$PY" ]; then
-		run pytorch "$s" "$PY" scripts/bench_cpu_torch.py --vocab "$V" --d "$D" --layers "$L" \
+		run pytorch "$s" "$PY" scripts/bench_cpu_torch.py --arch "$ARCH" --vocab "$V" --d "$D" --layers "$L" \
 			--heads "$H" --batch "$B" --seq "$T" --steps "$STEPS" --warmup "$WARMUP" --threads "$THREADS" $TORCH_ARGS
 	else
 		record pytorch "$s" "-" '{}'
@@ -141,12 +161,13 @@ for s in $SHAPES; do
 	for label in go openblas; do
 		if [ -n "${bin[$label]:-}" ]; then
 			run "$label" "$s" env GOMAXPROCS="$THREADS" OPENBLAS_NUM_THREADS="$THREADS" OMP_NUM_THREADS="$THREADS" \
-				"${bin[$label]}" -vocab "$V" -d "$D" -layers "$L" -heads "$H" -batch "$B" -seq "$T" -steps "$STEPS" -warmup "$WARMUP" -threads "$THREADS" -json
+				"${bin[$label]}" -arch "$ARCH" -vocab "$V" -d "$D" -layers "$L" -heads "$H" -batch "$B" -seq "$T" -steps "$STEPS" -warmup "$WARMUP" -threads "$THREADS" -json
 		else
 			record "$label" "$s" "-" '{}'
 		fi
 	done
 	unset -n sh
+done
 done
 
 "$FMT" - "$results" "$THREADS" "$STEPS" <<'EOF'
@@ -164,7 +185,7 @@ def fmt(v, spec):
     return "n/a" if v is None else format(v, spec)
 print()
 print("threads=%s steps=%s" % (sys.argv[2], sys.argv[3]))
-hdr = "%-5s %-20s %10s %9s %10s %11s  %s" % ("shape", "impl", "tok/s", "GFLOP/s", "step ms", "vs pytorch", "bg load")
+hdr = "%-6s %-20s %10s %9s %10s %11s  %s" % ("shape", "impl", "tok/s", "GFLOP/s", "step ms", "vs pytorch", "bg load")
 print(hdr)
 print("-" * len(hdr))
 for shape in dict.fromkeys(r["run_shape"] for r in rows):
@@ -177,7 +198,7 @@ for shape in dict.fromkeys(r["run_shape"] for r in rows):
         if step is None and tok:
             b, t = num(r, "batch"), num(r, "seq")
             step = 1e3 * b * t / tok if b and t else None
-        print("%-5s %-20s %10s %9s %10s %11s  %s" % (
+        print("%-6s %-20s %10s %9s %10s %11s  %s" % (
             shape, names.get(r["run_label"], r["run_label"]), fmt(tok, ",.0f"),
             fmt(num(r, "gflops"), ".2f"), fmt(step, ".1f"),
             "n/a" if ratio is None else "%.2fx" % ratio, bg(r)))

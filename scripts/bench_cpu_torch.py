@@ -11,6 +11,13 @@ Prints one JSON line. FLOP accounting (same as the GPU reference and plateau):
 i.e. 6x the matmul parameters (lm head counted, embedding gather not) plus the
 causal attention term.
 
+With --arch lstm the model is plateau's LSTM language model instead: token
+embedding -> nn.LSTM (--layers layers of width --d, batch_first) -> final
+RMSNorm -> untied lm_head -> mean cross-entropy, and
+  flops/token = 6*(layers*8*d*d + V*d)
+(6x the gate weights and the head; the same count plateau uses, less its
+biases and norm gain).
+
 Run with an interpreter that has torch (on Debian: /usr/bin/python3).
   /usr/bin/python3 scripts/bench_cpu_torch.py --vocab 512 --d 128 --layers 2 --heads 4 --batch 16 --seq 128
   /usr/bin/python3 scripts/bench_cpu_torch.py --matmul 1024   # plain fp32 matmul GFLOP/s
@@ -33,6 +40,7 @@ def default_threads():
 
 def parse_args():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--arch", choices=("transformer", "lstm"), default="transformer")
     p.add_argument("--vocab", type=int, default=512)
     p.add_argument("--d", type=int, default=128)
     p.add_argument("--layers", type=int, default=2)
@@ -181,6 +189,21 @@ class LlamaLM(nn.Module):
         return F.cross_entropy(logits.view(-1, self.vocab), targets.view(-1))
 
 
+class LSTMLM(nn.Module):
+    def __init__(self, vocab, d, layers):
+        super().__init__()
+        self.vocab = vocab
+        self.embed_tokens = nn.Embedding(vocab, d)
+        self.lstm = nn.LSTM(d, d, num_layers=layers, batch_first=True)
+        self.norm = RMSNorm(d)
+        self.lm_head = nn.Linear(d, vocab, bias=False)
+
+    def forward(self, idx, targets):
+        x, _ = self.lstm(self.embed_tokens(idx))
+        logits = self.lm_head(self.norm(x))
+        return F.cross_entropy(logits.view(-1, self.vocab), targets.view(-1))
+
+
 def cpu_busy_seconds():
     """Seconds of CPU time the whole machine has spent busy (Linux), or None."""
     try:
@@ -230,13 +253,19 @@ def main():
         return
 
     V, d, L, H, B, T = a.vocab, a.d, a.layers, a.heads, a.batch, a.seq
-    model = LlamaLM(V, d, L, H, T)
+    if a.arch == "lstm":
+        model = LSTMLM(V, d, L)
+    else:
+        model = LlamaLM(V, d, L, H, T)
     model.train()
     opt = make_adamw(model.parameters())
 
     N = sum(p.numel() for p in model.parameters())
     nonembed = N - 2 * V * d            # excludes both the embedding and the lm head
-    flops_per_token = 6 * nonembed + 6 * V * d + 6 * L * d * T
+    if a.arch == "lstm":
+        flops_per_token = 6 * (L * 8 * d * d + V * d)
+    else:
+        flops_per_token = 6 * nonembed + 6 * V * d + 6 * L * d * T
 
     idx = torch.randint(0, V, (B, T))
     tgt = torch.randint(0, V, (B, T))
@@ -269,7 +298,7 @@ def main():
 
     tok_s = B * T / dt
     print(json.dumps({
-        "impl": "pytorch", "torch": torch.__version__, "threads": threads,
+        "impl": "pytorch", "arch": a.arch, "torch": torch.__version__, "threads": threads,
         "vocab": V, "d": d, "layers": L, "heads": H, "batch": B, "seq": T,
         "params": N, "nonembed_params": nonembed,
         "tok_s": round(tok_s, 1), "gflops": round(tok_s * flops_per_token / 1e9, 3),

@@ -22,15 +22,19 @@ func TestStepAllocs(t *testing.T) {
 	}
 	tests := []struct {
 		name                         string
-		hidden, layers, heads, kv    int
+		hidden, layers, heads, kv    int // heads 0: an LSTM
 		vocab, batch, seq, accum, th int
 	}{
 		{"mha-accum1-2threads", 64, 1, 4, 4, 256, 8, 128, 1, 2},
 		{"gqa-accum2-3threads", 64, 2, 4, 2, 300, 4, 160, 2, 3},
+		{"lstm-accum2-2threads", 64, 2, 0, 0, 300, 8, 64, 2, 2},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := model.NewConfig(model.Shape{Hidden: tc.hidden, Layers: tc.layers, Heads: tc.heads, KVHeads: tc.kv}, tc.vocab, tc.seq)
+			if tc.heads == 0 {
+				cfg = model.NewLSTMConfig(tc.hidden, tc.layers, tc.vocab, tc.seq)
+			}
 			d := Data{Train: patterned(20000, tc.vocab, 1), Val: patterned(4000, tc.vocab, 2)}
 			opt := Options{Batch: tc.batch, Seq: tc.seq, Accum: tc.accum, Steps: 100,
 				Schedule: Schedule{Kind: "cosine", LR: 3e-3, MinLR: 3e-4, Warmup: 3},

@@ -46,8 +46,11 @@ type Options struct {
 	// that one number more precise without slowing the passes along the
 	// way. 0 (or fewer than EvalBatches) uses EvalBatches.
 	FinalEvalBatches int
-	SaveEvery        int // steps between checkpoints (0: only at the end)
-	LogEvery         int // steps between metrics lines and progress lines
+	// ByPosition also measures, at the end of the run, the mean held-out
+	// loss at each position of the window (Result.ValLossByPosition).
+	ByPosition bool
+	SaveEvery  int // steps between checkpoints (0: only at the end)
+	LogEvery   int // steps between metrics lines and progress lines
 
 	// StopAt ends the run after this many steps with a checkpoint, as a job
 	// with a time limit would, leaving the schedule planned for Steps; 0
@@ -77,6 +80,9 @@ type Result struct {
 	FirstLoss, Loss   float64 // train loss of the first and last step run
 	FirstVal, ValLoss float64 // validation loss before training (step 0) and at the end
 	ValBPB            float64
+	// ValLossByPosition is the final held-out loss at each position of the
+	// window, 1..Seq tokens of context (Options.ByPosition).
+	ValLossByPosition []float64
 	Epochs            float64 // passes over the unique training tokens
 	TokensPerS, WallS float64
 }
@@ -178,7 +184,7 @@ func (t *Trainer) compile() error {
 	if t.prog, err = kernels.Compile(t.dev, g, t.w, kernels.Options{Grads: true}); err != nil {
 		return err
 	}
-	if t.eval, err = kernels.Compile(t.dev, g, t.w, kernels.Options{}); err != nil {
+	if t.eval, err = kernels.Compile(t.dev, g, t.w, kernels.Options{Logits: t.opt.ByPosition}); err != nil {
 		return err
 	}
 	t.optim, err = newOptimizer(t.dev, t.w, t.opt.AdamW)
@@ -204,11 +210,16 @@ func (t *Trainer) Close() {
 func (t *Trainer) Weights() *kernels.Weights { return t.w }
 
 // Evaluate returns the mean loss over the validation batches.
-func (t *Trainer) Evaluate() (float64, error) { return t.evaluate(t.val) }
+func (t *Trainer) Evaluate() (float64, error) { return t.evaluate(t.val, nil) }
 
-// evaluate is the mean loss over the given validation batches.
-func (t *Trainer) evaluate(batches []data.ValBatch) (float64, error) {
+// evaluate is the mean loss over the given validation batches; with byPos
+// it also adds every row's loss to it.
+func (t *Trainer) evaluate(batches []data.ValBatch, byPos *kernels.PositionLosses) (float64, error) {
 	var sum float64
+	var rows []float64
+	if byPos != nil {
+		rows = make([]float64, t.opt.Batch*t.opt.Seq)
+	}
 	for _, b := range batches {
 		if err := t.eval.SetBatch(b.IDs, b.Targets); err != nil {
 			return 0, err
@@ -219,8 +230,23 @@ func (t *Trainer) evaluate(batches []data.ValBatch) (float64, error) {
 			return 0, err
 		}
 		sum += float64(l)
+		if byPos != nil {
+			if err := t.eval.RowLosses(rows, b.Targets); err != nil {
+				return 0, err
+			}
+			byPos.Add(rows)
+		}
 	}
 	return sum / float64(len(batches)), nil
+}
+
+// finalByPosition is the loss by position over the final evaluation's
+// batches, when Options.ByPosition asks for it (nil otherwise).
+func (t *Trainer) finalByPosition() *kernels.PositionLosses {
+	if !t.opt.ByPosition {
+		return nil
+	}
+	return &kernels.PositionLosses{Seq: t.opt.Seq}
 }
 
 // Step runs optimizer step i (0-based) at the schedule's learning rate:
@@ -360,13 +386,16 @@ func (t *Trainer) Run() (res Result, err error) {
 			LR: lr, GradNorm: gnorm, WallS: t.state.WallS, SkippedBatches: t.state.Skipped}
 		if done || (o.EvalEvery > 0 && t.state.Step%o.EvalEvery == 0) {
 			e0 := time.Now()
-			batches := t.val
+			batches, byPos := t.val, (*kernels.PositionLosses)(nil)
 			if done {
-				batches = t.valFinal
+				batches, byPos = t.valFinal, t.finalByPosition()
 			}
-			v, err := t.evaluate(batches)
+			v, err := t.evaluate(batches, byPos)
 			if err != nil {
 				return res, err
+			}
+			if byPos != nil {
+				res.ValLossByPosition = byPos.Mean()
 			}
 			evalTime += time.Since(e0)
 			rec.ValLoss, rec.ValBPB = &v, t.bpb(v)
@@ -395,6 +424,14 @@ func (t *Trainer) Run() (res Result, err error) {
 		if stop {
 			break
 		}
+	}
+	if byPos := t.finalByPosition(); byPos != nil && res.ValLossByPosition == nil && t.state.Step == o.Steps {
+		// Resumed from the last step's checkpoint: the final evaluation
+		// ran before the interruption, its positions are measured now.
+		if _, err := t.evaluate(t.valFinal, byPos); err != nil {
+			return res, err
+		}
+		res.ValLossByPosition = byPos.Mean()
 	}
 	res.Steps, res.Tokens, res.WallS = t.state.Step, t.state.Tokens, t.state.WallS
 	res.Epochs = t.Epochs(t.state.Step + t.state.Skipped)

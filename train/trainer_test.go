@@ -44,7 +44,17 @@ func tiny(out string, steps int) (model.Config, Data, Options) {
 
 func tinyRun(t *testing.T, out string, steps, stopAt int, resume bool) (*Trainer, Result) {
 	t.Helper()
-	cfg, d, opt := tiny(out, steps)
+	cfg, _, _ := tiny(out, steps)
+	return tinyRunOf(t, cfg, out, steps, stopAt, resume)
+}
+
+// tinyLSTM is tiny's run with a two-layer LSTM of width 32 instead.
+func tinyLSTM() model.Config { return model.NewLSTMConfig(32, 2, 40, 64) }
+
+// tinyRunOf is tinyRun with the model cfg.
+func tinyRunOf(t *testing.T, cfg model.Config, out string, steps, stopAt int, resume bool) (*Trainer, Result) {
+	t.Helper()
+	_, d, opt := tiny(out, steps)
 	opt.StopAt, opt.Resume = stopAt, resume
 	tr, err := New(kernels.NewCPU(2), cfg, d, opt)
 	if err != nil {
@@ -58,18 +68,32 @@ func tinyRun(t *testing.T, out string, steps, stopAt int, resume bool) (*Trainer
 }
 
 // TestResumeExact: k steps, a checkpoint, a new process resuming to 2k must
-// give the same weights bit for bit as 2k steps in one go.
+// give the same weights bit for bit as 2k steps in one go, for both
+// families.
 func TestResumeExact(t *testing.T) {
+	for _, f := range []model.Family{model.Transformer, model.LSTM} {
+		t.Run(f.String(), func(t *testing.T) {
+			cfg, _, _ := tiny("", 1)
+			minDrop := 0.3
+			if f == model.LSTM {
+				cfg, minDrop = tinyLSTM(), 0.2 // it learns the pattern more slowly
+			}
+			testResumeExact(t, cfg, minDrop)
+		})
+	}
+}
+
+func testResumeExact(t *testing.T, cfg model.Config, minDrop float64) {
 	const k = 7
 	dir := t.TempDir()
-	whole, res := tinyRun(t, filepath.Join(dir, "whole"), 2*k, 0, false)
+	whole, res := tinyRunOf(t, cfg, filepath.Join(dir, "whole"), 2*k, 0, false)
 	defer whole.Close()
-	if !(res.ValLoss < res.FirstVal-0.3) {
-		t.Errorf("validation loss went from %.3f to %.3f: want a drop of at least 0.3", res.FirstVal, res.ValLoss)
+	if !(res.ValLoss < res.FirstVal-minDrop) {
+		t.Errorf("validation loss went from %.3f to %.3f: want a drop of at least %v", res.FirstVal, res.ValLoss, minDrop)
 	}
-	first, _ := tinyRun(t, filepath.Join(dir, "split"), 2*k, k, false)
+	first, _ := tinyRunOf(t, cfg, filepath.Join(dir, "split"), 2*k, k, false)
 	first.Close()
-	second, res2 := tinyRun(t, filepath.Join(dir, "split"), 2*k, 0, true)
+	second, res2 := tinyRunOf(t, cfg, filepath.Join(dir, "split"), 2*k, 0, true)
 	defer second.Close()
 	if res2.Steps != 2*k {
 		t.Fatalf("resumed run ended at step %d, want %d", res2.Steps, 2*k)
@@ -90,10 +114,15 @@ func TestResumeExact(t *testing.T) {
 	if n, m := countLines(raw), countLines(whole2); n != m {
 		t.Errorf("split run logged %d lines, whole run %d", n, m)
 	}
-	// The checkpoint loads as a model folder.
-	if _, _, err := model.LoadFolder(ModelDir(filepath.Join(dir, "split"))); err != nil {
+	// The checkpoint loads as a model folder of the run's family.
+	c, _, err := model.LoadFolder(ModelDir(filepath.Join(dir, "split")))
+	if err != nil {
 		t.Fatal(err)
 	}
+	if c != cfg {
+		t.Errorf("the checkpoint's config is %+v, the run's %+v", c, cfg)
+	}
+	t.Logf("validation loss %.3f -> %.3f", res.FirstVal, res.ValLoss)
 }
 
 func countLines(b []byte) int {
@@ -155,7 +184,7 @@ func TestFinalEvalBatches(t *testing.T) {
 	if len(tr.val) != opt.EvalBatches || len(tr.valFinal) != 40 {
 		t.Fatalf("%d and %d validation batches, want %d and 40", len(tr.val), len(tr.valFinal), opt.EvalBatches)
 	}
-	final, err := tr.evaluate(tr.valFinal)
+	final, err := tr.evaluate(tr.valFinal, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

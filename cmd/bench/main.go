@@ -1,8 +1,10 @@
 // Command bench measures training throughput: forward, backward and AdamW
-// steps of a Llama-style model on random tokens, reported as tokens/s and
-// achieved GFLOP/s (FLOPs counted as model.Config.FLOPsPerToken does).
+// steps of a Llama-style model (or, with -arch lstm, of the LSTM language
+// model) on random tokens, reported as tokens/s and achieved GFLOP/s
+// (FLOPs counted as model.Config.FLOPsPerToken does).
 //
 //	go run ./cmd/bench -vocab 512 -d 128 -layers 2 -heads 4 -batch 16 -seq 128 -json
+//	go run ./cmd/bench -arch lstm -vocab 1024 -d 344 -layers 2 -batch 32 -seq 128
 //	go run -tags openblas ./cmd/bench ...   # GEMMs through OpenBLAS
 //	go run ./cmd/bench -decode -threads 2   # generation with the KV cache (decode.go)
 //
@@ -35,6 +37,7 @@ func main() {
 // Result is the JSON line bench prints.
 type Result struct {
 	Impl       string  `json:"impl"`
+	Arch       string  `json:"arch"`
 	Device     string  `json:"device"`
 	Threads    int     `json:"threads"`
 	Vocab      int     `json:"vocab"`
@@ -59,6 +62,7 @@ func run(args []string) error {
 		}
 	}
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	arch := fs.String("arch", "transformer", "model family: transformer or lstm (-heads and -kv-heads are then unused)")
 	vocab := fs.Int("vocab", 512, "vocabulary size")
 	d := fs.Int("d", 128, "model width")
 	layers := fs.Int("layers", 2, "layers")
@@ -78,7 +82,14 @@ func run(args []string) error {
 	if *kv == 0 {
 		*kv = *heads
 	}
+	fam, err := model.ParseFamily(*arch)
+	if err != nil {
+		return fmt.Errorf("flag -arch: %w", err)
+	}
 	cfg := model.NewConfig(model.Shape{Hidden: *d, Layers: *layers, Heads: *heads, KVHeads: *kv}, *vocab, *seq)
+	if fam == model.LSTM {
+		cfg = model.NewLSTMConfig(*d, *layers, *vocab, *seq)
+	}
 	if err := cfg.Validate(); err != nil {
 		return err
 	}
@@ -116,7 +127,7 @@ func run(args []string) error {
 	dt := time.Since(start).Seconds() / float64(*steps)
 	tokS := float64((*batch)*(*seq)) / dt
 	res := Result{
-		Impl: "plateau", Device: dev.Name(), Threads: runtime.GOMAXPROCS(0), Vocab: *vocab, D: *d, Layers: *layers, Heads: *heads,
+		Impl: "plateau", Arch: fam.String(), Device: dev.Name(), Threads: runtime.GOMAXPROCS(0), Vocab: *vocab, D: *d, Layers: *layers, Heads: *heads,
 		Batch: *batch, Seq: *seq, Params: cfg.Params(), NonEmbed: cfg.NonEmbeddingParams(),
 		TokS: tokS, GFLOPS: tokS * cfg.FLOPsPerToken(*seq) / 1e9, StepMS: dt * 1e3,
 		ArenaMiB: float64(tr.ArenaElems()) * 4 / (1 << 20), KernelCall: tr.KernelCalls(),

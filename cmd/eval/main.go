@@ -15,6 +15,9 @@
 // list of token-id lists of one length; -dump-logits then also writes their
 // logits, [batch, seq, vocab], as the tensor "logits" of a safetensors file
 // (with the ids as "input_ids"), for comparison with another implementation.
+// -data SOURCE scores the validation split of any data source cmd/train
+// reads (gosrc, dir:PATH, bin:PATH, ...), split as cmd/train splits it
+// (same -val-frac and -split-seed), tokenised with the model's tokenizer.
 // -encode prints the token ids of a text file as a JSON list instead
 // (scripts/hf_check.py compares them with Hugging Face tokenizers').
 //
@@ -23,6 +26,13 @@
 // as the tokens, as Hugging Face's tokenizers do. -tokenizer gives a
 // tokenizer.json or llama2.c tokenizer.bin for a model that has none (a
 // llama2.c checkpoint).
+//
+// -by-position prints instead the mean loss at each position of the window
+// (1 to -window tokens of context) over consecutive windows of the text, at
+// most -max-windows of them: how much a model gains from context, the
+// comparison of Kaplan et al. (2020, figure 20).
+//
+//	go run ./cmd/eval -model runs/lstm/model -data gosrc -by-position -window 128
 package main
 
 import (
@@ -32,10 +42,12 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 
 	"github.com/plateau-lab/plateau/data"
 	"github.com/plateau-lab/plateau/infer"
 	"github.com/plateau-lab/plateau/kernels/devices"
+	"github.com/plateau-lab/plateau/model"
 	"github.com/plateau-lab/plateau/model/safetensors"
 )
 
@@ -51,8 +63,11 @@ func run(args []string, stdout io.Writer) error {
 	dir := fs.String("model", "", "model folder (config.json, model.safetensors[, tokenizer.json]) or llama2.c checkpoint (.bin)")
 	textFile := fs.String("text", "", "text file to score (needs the model's tokenizer)")
 	builtinVal := fs.Bool("builtin-val", false, "score the validation split of the built-in corpus (needs the model's tokenizer)")
-	valFrac := fs.Float64("val-frac", 0.05, "with -builtin-val: the validation fraction cmd/train used")
-	splitSeed := fs.Uint64("split-seed", 1, "with -builtin-val: the -seed cmd/train used")
+	source := fs.String("data", "", "score the validation split of this data source (as cmd/train's -data; needs the model's tokenizer)")
+	valFrac := fs.Float64("val-frac", 0.05, "with -builtin-val or -data: the validation fraction cmd/train used")
+	splitSeed := fs.Uint64("split-seed", 1, "with -builtin-val or -data: the -seed cmd/train used")
+	byPosition := fs.Bool("by-position", false, "print the mean loss at each position of the window instead (consecutive windows of -window+1 tokens)")
+	maxWindows := fs.Int("max-windows", 0, "with -by-position: score at most this many windows (0: all)")
 	idsFile := fs.String("ids", "", "JSON file: a list of token-id lists of one length")
 	window := fs.Int("window", 0, "tokens per window (0: max_position_embeddings)")
 	stride := fs.Int("stride", 0, "tokens between window starts (0: the window)")
@@ -67,13 +82,16 @@ func run(args []string, stdout io.Writer) error {
 		return err
 	}
 	modes := 0
-	for _, set := range []bool{*textFile != "", *builtinVal, *idsFile != "", *encode != ""} {
+	for _, set := range []bool{*textFile != "", *builtinVal, *source != "", *idsFile != "", *encode != ""} {
 		if set {
 			modes++
 		}
 	}
 	if *dir == "" || modes != 1 {
-		return errors.New("flag -model and exactly one of -text, -builtin-val, -ids and -encode are required")
+		return errors.New("flag -model and exactly one of -text, -builtin-val, -data, -ids and -encode are required")
+	}
+	if *byPosition && (*idsFile != "" || *encode != "") {
+		return errors.New("flag -by-position needs a text: -text, -builtin-val or -data")
 	}
 	if *dump != "" && *idsFile == "" {
 		return errors.New("flag -dump-logits needs -ids")
@@ -112,8 +130,20 @@ func run(args []string, stdout io.Writer) error {
 		s, err = scoreIDs(m, *idsFile, *dump)
 	} else {
 		var tokens []int32
-		if tokens, err = textTokens(m, *textFile, *special, *valFrac, *splitSeed); err != nil {
+		if *source != "" {
+			tokens, err = sourceTokens(*dir, m, *source, *valFrac, *splitSeed)
+		} else {
+			tokens, err = textTokens(m, *textFile, *special, *valFrac, *splitSeed)
+		}
+		if err != nil {
 			return err
+		}
+		if *byPosition {
+			ps, err := m.LossByPosition(tokens, *window, *maxWindows, *batch)
+			if err != nil {
+				return err
+			}
+			return json.NewEncoder(stdout).Encode(ps)
 		}
 		s, err = m.ScoreText(tokens, infer.ScoreOptions{Window: *window, Stride: *stride, Batch: *batch})
 	}
@@ -146,6 +176,19 @@ func textTokens(m *infer.Model, path string, special bool, valFrac float64, seed
 		return nil, fmt.Errorf("flag -val-frac: %w", err)
 	}
 	return data.Tokenize(m.Tokenizer, val, 0), nil
+}
+
+// sourceTokens returns the validation split of a data source, tokenised
+// with the model's tokenizer.json, split as cmd/train splits it.
+func sourceTokens(dir string, m *infer.Model, source string, valFrac float64, seed uint64) ([]int32, error) {
+	if m.Tokenizer == nil {
+		return nil, errors.New("flag -data: the model has no tokenizer.json")
+	}
+	ds, err := data.LoadDataset(source, data.DatasetOptions{Tokenizer: filepath.Join(dir, model.TokenizerFile), ValFraction: valFrac, Seed: seed})
+	if err != nil {
+		return nil, fmt.Errorf("flag -data: %w", err)
+	}
+	return ds.Val, nil
 }
 
 // scoreIDs scores the sequences of an -ids file and, when dump is set,

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -71,6 +72,27 @@ func TestEval(t *testing.T) {
 		t.Errorf("dumped logits differ from the library's (%v)", err)
 	}
 
+	var ps infer.PositionScore
+	runJSON(t, &ps, "-model", tiny, "-text", textPath, "-by-position", "-window", "8", "-batch", "3")
+	wantPS, err := m.LossByPosition(m.Tokenizer.Encode([]byte(text)), 8, 0, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(ps.LossByPosition, wantPS.LossByPosition) || ps.Windows != wantPS.Windows || ps.Windows < 3 {
+		t.Errorf("eval -by-position: %+v, library %+v", ps, wantPS)
+	}
+
+	docs := filepath.Join(dir, "docs")
+	os.Mkdir(docs, 0o755)
+	for i := range 8 {
+		os.WriteFile(filepath.Join(docs, fmt.Sprintf("%d.txt", i)), []byte(strings.Repeat(text, i+1)), 0o644)
+	}
+	var dps infer.PositionScore
+	runJSON(t, &dps, "-model", tiny, "-data", "dir:"+docs, "-val-frac", "0.5", "-by-position", "-window", "8")
+	if dps.Windows < 1 || len(dps.LossByPosition) != 8 {
+		t.Errorf("eval -data -by-position: %+v", dps)
+	}
+
 	var ids []int32
 	runJSON(t, &ids, "-model", tiny, "-encode", textPath)
 	if !slices.Equal(ids, m.Tokenizer.Encode([]byte(text))) {
@@ -90,6 +112,8 @@ func TestEvalErrors(t *testing.T) {
 		{[]string{"-model", tiny, "-text", "main.go", "-stride", "99"}, "flag -stride"},
 		{[]string{"-model", tiny, "-text", "main.go", "-window", "33"}, "flag -window"},
 		{[]string{"-model", tiny, "-builtin-val", "-dump-logits", "x"}, "-dump-logits needs -ids"},
+		{[]string{"-model", tiny, "-ids", "x.json", "-by-position"}, "-by-position needs a text"},
+		{[]string{"-model", tiny, "-data", "nosuch:x"}, "flag -data"},
 		{[]string{"-model", "missing", "-text", "main.go"}, "missing"},
 		{[]string{"-model", tiny, "-text", "main.go", "-device", "tpu"}, "flag -device"},
 	}

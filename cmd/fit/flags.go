@@ -11,6 +11,7 @@ import (
 // flags are the command's options.
 type flags struct {
 	runs, points, out, title string
+	ngram                    string
 	opt                      scaling.AnalyzeOptions
 	entropy                  float64
 }
@@ -29,6 +30,7 @@ func parse(args []string, log io.Writer) (*flags, error) {
 	fs.StringVar(&f.runs, "runs", "", "a sweep folder written by cmd/sweep (or a folder of them, as cluster tasks leave them)")
 	fs.StringVar(&f.points, "points", "", "a CSV of points measured elsewhere: columns params,tokens,loss (optional flops, run, preset)")
 	fs.StringVar(&f.out, "out", "", "report folder: report.html, fit.json, points.csv and plots/")
+	fs.StringVar(&f.ngram, "ngram", "", "the n-gram baseline's points (a CSV cmd/ngram wrote) to compare the families with")
 	fs.StringVar(&f.title, "title", "", "the report's title (default: says where the points came from)")
 	fs.IntVar(&f.opt.Bootstrap, "bootstrap", scaling.DefaultResamples, "bootstrap resamples per interval (negative: no intervals)")
 	fs.Uint64Var(&f.opt.Seed, "seed", 1, "seed of the bootstrap: the same seed gives the same report")

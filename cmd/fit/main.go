@@ -5,6 +5,16 @@
 //
 //	go run ./cmd/fit -runs runs/sweep -out runs/sweep/report
 //	go run ./cmd/fit -points points.csv -out report
+//	go run ./cmd/fit -runs runs/arch -ngram runs/arch/transformer/ngram.csv -out runs/arch/report
+//
+// When the points hold more than one model family (the arch of their runs,
+// or a points.csv arch column), or -ngram adds the n-gram baseline, every
+// law is fitted per family: each family's full report goes into OUT/ARCH/,
+// and OUT/report.html puts the families side by side (their fitted
+// exponents and floors with intervals, which one scales better in N and in
+// D, the verdict of each, their compute frontiers on one figure, the loss
+// by position in the context of each family's largest run, the n-gram
+// curve).
 package main
 
 import (

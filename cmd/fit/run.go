@@ -37,6 +37,9 @@ func run(args []string, log io.Writer) error {
 	if in.Entropy > 0 {
 		f.opt.Entropy = in.Entropy
 	}
+	if archs := families(in.points); len(archs) > 1 || f.ngram != "" {
+		return runComparison(f, in, archs, args, log)
+	}
 	fmt.Fprintf(log, "fitting %d points (%d bootstrap resamples per interval)\n", len(in.points), max(f.opt.Bootstrap, 0))
 	start := time.Now()
 	a, err := scaling.Analyze(in.points, in.Curves, f.opt)
@@ -79,6 +82,7 @@ func run(args []string, log io.Writer) error {
 type input struct {
 	report.Input
 	points []scaling.Point
+	runs   []scaling.RunResult
 	device string
 }
 
@@ -104,6 +108,7 @@ func load(f *flags) (*input, error) {
 	for _, p := range problems {
 		in.Problems = append(in.Problems, p.String())
 	}
+	in.runs = runs
 	specs := map[string]bool{}
 	for _, r := range runs {
 		in.points = append(in.points, r.Point())
@@ -114,7 +119,7 @@ func load(f *flags) (*input, error) {
 			in.Curves = append(in.Curves, c)
 		}
 		o := r.Outcome
-		in.Runs = append(in.Runs, report.Run{Name: r.Name, Preset: o.Preset, Params: float64(o.Params), Tokens: float64(o.Tokens),
+		in.Runs = append(in.Runs, report.Run{Name: r.Name, Preset: o.Preset, Arch: r.Config.Arch, Params: float64(o.Params), Tokens: float64(o.Tokens),
 			FLOPs: o.FLOPs, Loss: o.Loss, BPB: o.ValBPB, Status: o.Status})
 		specs[r.Config.Data] = true
 	}

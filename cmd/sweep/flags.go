@@ -50,14 +50,15 @@ type flags struct {
 
 // planFlags build a plan when -plan is not given.
 type planFlags struct {
-	presets, tokens, flops, unique   string
+	presets, arch, tokens, flops     string
+	unique                           string
 	mode                             string
 	decayFrac                        float64
 	source, tokenizer                string
 	vocab                            int
 	valFrac                          float64
 	seq, batchTokens, microBatch     int
-	lr                               float64
+	lr, lstmLR                       float64
 	lrWidth                          int
 	minLRFrac, warmupFrac, wd        float64
 	lrScan                           bool
@@ -78,8 +79,8 @@ type clusterFlags struct {
 
 // planFlagNames are the flags that define a plan: not allowed with -plan.
 var planFlagNames = []string{
-	"presets", "tokens", "flops", "mode", "decay-frac", "data", "tokenizer", "vocab", "val-frac", "seq",
-	"batch-tokens", "micro-batch", "lr", "lr-width", "min-lr-frac", "warmup-frac", "wd", "lr-scan", "seed",
+	"presets", "arch", "tokens", "flops", "mode", "decay-frac", "data", "tokenizer", "vocab", "val-frac", "seq",
+	"batch-tokens", "micro-batch", "lr", "lr-width", "lstm-lr-factor", "min-lr-frac", "warmup-frac", "wd", "lr-scan", "seed",
 	"unique", "min-steps", "evals", "eval-batches", "saves", "on-nan", "nan-lr-factor", "nan-max-skips",
 }
 
@@ -97,7 +98,8 @@ func parse(args []string, stderr io.Writer) (*flags, error) {
 	fs.Float64Var(&f.rate, "flops-per-s", 0, "training speed in 6ND FLOP/s for -dry-run's estimate (0: measured on finished runs in -out, else a nominal figure)")
 
 	p := &f.planFlag
-	fs.StringVar(&p.presets, "presets", "", "model presets, the N axis, comma-separated: "+strings.Join(model.PresetNames(), ", "))
+	fs.StringVar(&p.presets, "presets", "", "model presets, the N axis, comma-separated: "+strings.Join(model.AllPresetNames(), ", "))
+	fs.StringVar(&p.arch, "arch", "", "model families, comma-separated ("+strings.Join(model.FamilyNames(), ", ")+"): each preset is trained as every family's preset of its rung (empty: the presets' own)")
 	fs.StringVar(&p.tokens, "tokens", "", "token budgets D, comma-separated (1e6 or 2M style); every preset trains each")
 	fs.StringVar(&p.flops, "flops", "", "IsoFLOP budgets C, comma-separated (1e15 or 2T style); each preset trains D = C/(6N)")
 	fs.StringVar(&p.mode, "mode", d.Mode, "schedule mode: cosine (a run per point) or wsd (one stable run per preset, decays branched off)")
@@ -111,6 +113,7 @@ func parse(args []string, stderr io.Writer) (*flags, error) {
 	fs.IntVar(&p.microBatch, "micro-batch", h.MicroBatch, "sequences per forward/backward pass, the rest accumulated (0: the whole batch)")
 	fs.Float64Var(&p.lr, "lr", h.BaseLR, "base learning rate, at width -lr-width; a preset of width w gets lr * lr-width / w")
 	fs.IntVar(&p.lrWidth, "lr-width", h.BaseWidth, "the width (hidden size) at which -lr applies")
+	fs.Float64Var(&p.lstmLR, "lstm-lr-factor", h.LSTMLRFactor, "an LSTM's learning rate is the width rule's times this")
 	fs.Float64Var(&p.minLRFrac, "min-lr-frac", h.MinLRFrac, "learning rate at the end of the decay, as a fraction of the peak")
 	fs.Float64Var(&p.warmupFrac, "warmup-frac", h.WarmupFrac, "warmup as a fraction of a run's steps (at least 10, at most 1000 steps)")
 	fs.Float64Var(&p.wd, "wd", h.WeightDecay, "AdamW weight decay")
@@ -174,7 +177,7 @@ func (f *flags) check() error {
 			}
 		}
 	} else if f.planFlag.presets == "" {
-		return usagef("flag -presets: want a comma-separated list of presets (or -plan FILE): %s", strings.Join(model.PresetNames(), ", "))
+		return usagef("flag -presets: want a comma-separated list of presets (or -plan FILE): %s", strings.Join(model.AllPresetNames(), ", "))
 	}
 	switch pf := f.planFlag; {
 	case pf.onNaN != "stop" && pf.onNaN != "skip":
@@ -197,6 +200,9 @@ func (f *flags) buildPlan() (p scaling.Plan, source string, err error) {
 	pf := f.planFlag
 	p = scaling.DefaultPlan()
 	p.Presets = splitList(pf.presets)
+	if pf.arch != "" {
+		p.Arch = splitList(pf.arch)
+	}
 	if p.Tokens, err = scaling.ParseQuantities(pf.tokens); err != nil {
 		return p, "", usagef("flag -tokens: %v", err)
 	}
@@ -223,6 +229,7 @@ func (f *flags) buildPlan() (p scaling.Plan, source string, err error) {
 	h := &p.HParams
 	h.BatchTokens, h.MicroBatch = pf.batchTokens, pf.microBatch
 	h.BaseLR, h.BaseWidth, h.MinLRFrac, h.WarmupFrac, h.WeightDecay = pf.lr, pf.lrWidth, pf.minLRFrac, pf.warmupFrac, pf.wd
+	h.LSTMLRFactor = pf.lstmLR
 	if pf.lrScan {
 		p.LRScan = &scaling.LRScan{}
 	}

@@ -59,32 +59,34 @@ func exitStatus(err error) int {
 }
 
 type flags struct {
-	preset, config, source, tokenizer string
-	vocab                             int
-	valFrac                           float64
-	batch, seq, accum, steps          int
-	tokens, unique                    int64
-	lr, minLR                         float64
-	warmup                            int
-	schedule                          string
-	wsdDecay                          float64
-	wd, clip, beta1, beta2            float64
-	seed                              uint64
-	evalEvery, evalBatches            int
-	finalEvalBatches                  int
-	saveEvery, logEvery               int
-	out                               string
-	resume                            bool
-	onNaN                             string
-	nanLRFactor                       float64
-	nanMaxSkips                       int
-	dev                               devices.Flags
+	preset, arch, config, source string
+	tokenizer                    string
+	vocab                        int
+	valFrac                      float64
+	batch, seq, accum, steps     int
+	tokens, unique               int64
+	lr, minLR                    float64
+	warmup                       int
+	schedule                     string
+	wsdDecay                     float64
+	wd, clip, beta1, beta2       float64
+	seed                         uint64
+	evalEvery, evalBatches       int
+	finalEvalBatches             int
+	saveEvery, logEvery          int
+	out                          string
+	resume                       bool
+	onNaN                        string
+	nanLRFactor                  float64
+	nanMaxSkips                  int
+	dev                          devices.Flags
 }
 
 func parse(args []string) (*flags, error) {
 	f := &flags{}
 	fs := flag.NewFlagSet("train", flag.ContinueOnError)
-	fs.StringVar(&f.preset, "preset", "n2m", "model preset: "+strings.Join(model.PresetNames(), ", "))
+	fs.StringVar(&f.preset, "preset", "n2m", "model preset: "+strings.Join(model.AllPresetNames(), ", "))
+	fs.StringVar(&f.arch, "arch", "", "model family: "+strings.Join(model.FamilyNames(), " or ")+"; the preset of that family on -preset's rung (lstm2m for n2m); default the preset's own")
 	fs.StringVar(&f.config, "config", "", "a Hugging Face config.json to train instead of a preset")
 	fs.StringVar(&f.source, "data", "builtin", "training data: builtin (public-domain prose shipped with plateau), gosrc (the Go tree's *.go files), dir:PATH, jsonl:PATH, bin:PATH (shards or a cmd/prepare folder), synthetic:KIND ("+strings.Join(data.SyntheticKinds(), ", ")+")")
 	fs.StringVar(&f.tokenizer, "tokenizer", "", "gpt2 or a tokenizer.json to use instead of training a byte-level BPE of -vocab tokens")
@@ -199,9 +201,7 @@ func run(args []string) error {
 	} else if cfg.VocabSize < ds.VocabSize {
 		return fmt.Errorf("flag -config %s: vocab_size %d is smaller than the data's %d token ids", f.config, cfg.VocabSize, ds.VocabSize)
 	}
-	fmt.Fprintf(log, "model: %d params (%d non-embedding), d %d, %d layers, %d/%d heads, vocab %d, %.2f MFLOP/token\n",
-		cfg.Params(), cfg.NonEmbeddingParams(), cfg.HiddenSize, cfg.NumHiddenLayers, cfg.NumAttentionHeads,
-		cfg.NumKeyValueHeads, cfg.VocabSize, cfg.FLOPsPerToken(f.seq)/1e6)
+	fmt.Fprintf(log, "model: %s\n", describeModel(cfg, f.seq))
 	fmt.Fprintf(log, "data: %s; %d train tokens, %d validation tokens; %d steps of %d tokens = %d tokens\n",
 		ds.Description, len(ds.Train), len(ds.Val), steps, f.batch*f.seq*f.accum, int64(steps)*int64(f.batch*f.seq*f.accum))
 	if ds.EntropyRate > 0 {
@@ -231,8 +231,18 @@ func run(args []string) error {
 	return nil
 }
 
-// modelConfig is the -config file or the preset; a preset's vocabulary is
-// set once the tokenizer is known.
+// describeModel is the log line that says what is trained.
+func describeModel(c model.Config, seq int) string {
+	shape := fmt.Sprintf("d %d, %d layers, %d/%d heads", c.HiddenSize, c.NumHiddenLayers, c.NumAttentionHeads, c.NumKeyValueHeads)
+	if c.Family == model.LSTM {
+		shape = fmt.Sprintf("LSTM, d %d, %d layers", c.HiddenSize, c.NumHiddenLayers)
+	}
+	return fmt.Sprintf("%d params (%d non-embedding), %s, vocab %d, %.2f MFLOP/token",
+		c.Params(), c.NonEmbeddingParams(), shape, c.VocabSize, c.FLOPsPerToken(seq)/1e6)
+}
+
+// modelConfig is the -config file or the preset (of -arch's family); a
+// preset's vocabulary is set once the tokenizer is known.
 func modelConfig(f *flags) (model.Config, error) {
 	if f.config != "" {
 		file, err := os.Open(f.config)
@@ -246,7 +256,17 @@ func modelConfig(f *flags) (model.Config, error) {
 		}
 		return c, nil
 	}
-	c, err := model.Preset(f.preset, f.vocab, max(f.seq, 256))
+	name := f.preset
+	if f.arch != "" {
+		fam, err := model.ParseFamily(f.arch)
+		if err != nil {
+			return model.Config{}, fmt.Errorf("flag -arch: %w", err)
+		}
+		if name, err = model.MatchedPreset(f.preset, fam); err != nil {
+			return model.Config{}, fmt.Errorf("flag -preset: %w", err)
+		}
+	}
+	c, err := model.Preset(name, f.vocab, max(f.seq, 256))
 	if err != nil {
 		return c, fmt.Errorf("flag -preset: %w", err)
 	}

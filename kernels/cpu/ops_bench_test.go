@@ -36,3 +36,25 @@ func BenchmarkAttention(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkLSTM times LSTMForward followed by LSTMBackward in float32 on a
+// GOMAXPROCS pool, at the width of lstm400k and lstm2m. GFLOP/s counts the
+// multiply-adds of the four GEMM terms: 2*4h*(in+h) flops per position
+// forward and twice that backward.
+func BenchmarkLSTM(b *testing.B) {
+	for _, s := range []LSTMShape{
+		{Batch: 16, Seq: 128, In: 168, Hidden: 168},
+		{Batch: 16, Seq: 256, In: 344, Hidden: 344},
+	} {
+		b.Run(lstmName(s), func(b *testing.B) {
+			p := NewPool(0)
+			c := newLSTMCase[float32](s, 1)
+			flops := 6 * 4 * float64(s.Hidden) * float64(s.In+s.Hidden) * float64(s.Batch*s.Seq)
+			for b.Loop() {
+				c.forward(p)
+				c.backward(p)
+			}
+			b.ReportMetric(flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+		})
+	}
+}

@@ -41,6 +41,10 @@ const (
 	kSumSquaresFinish
 	kClipScale
 	kAdamW
+	kLSTMCellForward
+	kLSTMCellBackward
+	kLSTMBiasGrad
+	kLSTMZeroFirst
 	numKernels
 )
 
@@ -87,6 +91,10 @@ var kernelSpecs = [numKernels]kernelSpec{
 	kSumSquaresFinish:         {"reduce", "sum_squares_finish"},
 	kClipScale:                {"reduce", "clip_scale"},
 	kAdamW:                    {"adamw", "adamw"},
+	kLSTMCellForward:          {"lstm", "lstm_cell_forward"},
+	kLSTMCellBackward:         {"lstm", "lstm_cell_backward"},
+	kLSTMBiasGrad:             {"lstm", "lstm_bias_grad"},
+	kLSTMZeroFirst:            {"lstm", "lstm_zero_first"},
 }
 
 // attnVariant is one compiled head-dimension bound of the attention kernels

@@ -149,6 +149,9 @@ func Write(w io.Writer, c model.Config, values [][]float32, tok *data.Tokenizer,
 	if err := c.Validate(); err != nil {
 		return err
 	}
+	if c.Family != model.Transformer {
+		return fmt.Errorf("gguf: an %v model has no GGUF architecture; only the transformer exports", c.Family)
+	}
 	specs := c.ParamSpecs()
 	if len(values) != len(specs) {
 		return fmt.Errorf("gguf: %d tensors for %d parameters", len(values), len(specs))

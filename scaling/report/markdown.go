@@ -9,6 +9,16 @@ import (
 // renders, so a report committed to a repository reads without a browser.
 const MarkdownPage = "README.md"
 
+// provenanceMarkdown is the provenance list of every Markdown page of a
+// report.
+const provenanceMarkdown = `## Provenance
+
+- reproduce: ` + "`{{.Provenance.Command}}`" + `
+- commit: {{.Provenance.Commit}}{{if .Provenance.Dirty}} (with uncommitted changes){{end}}
+- machine: {{.Provenance.Platform}}, {{.Provenance.Threads}} threads{{if .Provenance.CPU}}, {{.Provenance.CPU}}{{end}}{{if .Provenance.Device}}; device {{.Provenance.Device}}{{end}}; {{.Provenance.GoVersion}}
+- written: {{.Provenance.Created.Format "2006-01-02 15:04 UTC"}}
+`
+
 var markdownTemplate = template.Must(template.New("markdown").Funcs(template.FuncMap(funcs)).Parse(`# {{.Title}}
 
 {{len .Analysis.Points}} runs from ` + "`{{.Source}}`" + `.{{if .Entropy}} The data's entropy rate is H = {{g .Entropy}} nats/token: no model can go below it.{{end}} The full report, with every table, is [report.html](report.html); every fitted number is in [fit.json](fit.json).
@@ -70,11 +80,5 @@ Fitted E = {{iv .E}} against the source's entropy H = {{g .H}} nats/token.{{if .
 {{range .Analysis.Warnings}}
 - {{.}}{{end}}
 {{end}}
-## Provenance
-
-- reproduce: ` + "`{{.Provenance.Command}}`" + `
-- commit: {{.Provenance.Commit}}{{if .Provenance.Dirty}} (with uncommitted changes){{end}}
-- machine: {{.Provenance.Platform}}, {{.Provenance.Threads}} threads{{if .Provenance.CPU}}, {{.Provenance.CPU}}{{end}}{{if .Provenance.Device}}; device {{.Provenance.Device}}{{end}}; {{.Provenance.GoVersion}}
-- written: {{.Provenance.Created.Format "2006-01-02 15:04 UTC"}}
-{{define "mdlaw"}}| {{.Name}} | {{with .Est.Intervals}}{{iv .E}} | {{iv .A}} | {{iv .Alpha}} | {{iv .B}} | {{iv .Beta}} | {{iv .NExponent}} | {{iv .DExponent}}{{else}}{{with .Est.Fit.Law}}{{g .E}} | {{g .A}} | {{g .Alpha}} | {{g .B}} | {{g .Beta}} | | {{end}}{{end}} | {{g .Est.Fit.RMSE}} | {{.Est.Fit.Converged}} |
+` + provenanceMarkdown + `{{define "mdlaw"}}| {{.Name}} | {{with .Est.Intervals}}{{iv .E}} | {{iv .A}} | {{iv .Alpha}} | {{iv .B}} | {{iv .Beta}} | {{iv .NExponent}} | {{iv .DExponent}}{{else}}{{with .Est.Fit.Law}}{{g .E}} | {{g .A}} | {{g .Alpha}} | {{g .B}} | {{g .Beta}} | | {{end}}{{end}} | {{g .Est.Fit.RMSE}} | {{.Est.Fit.Converged}} |
 {{end}}`))

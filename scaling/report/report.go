@@ -30,6 +30,7 @@ const Page = "report.html"
 type Run struct {
 	Name   string
 	Preset string
+	Arch   string  // the model family, when known
 	Params float64 // non-embedding parameters
 	Tokens float64
 	FLOPs  float64
@@ -65,37 +66,60 @@ func Write(dir string, in Input) ([]string, error) {
 	}
 	figs, missing := figures(in)
 	page := pageData{Input: in, Missing: missing}
-	var written []string
+	shown, written, failed, err := renderFigures(dir, figs)
+	page.Figures, page.Missing = shown, append(page.Missing, failed...)
+	if err != nil {
+		return written, err
+	}
+	pages, err := writePages(dir, page, []namedTemplate{{MarkdownPage, markdownTemplate}, {Page, pageTemplate}})
+	return append(written, pages...), err
+}
+
+// renderFigures draws the figures and saves each under dir/plots as PNG
+// and SVG, returning them as a page shows them (the PNG inline) with the
+// files written; a figure that cannot be drawn is left out and named in
+// failed, with the reason.
+func renderFigures(dir string, figs []figure) (shown []shownFigure, written, failed []string, err error) {
 	for _, f := range figs {
 		p, err := f.build()
 		if err != nil {
-			page.Missing = append(page.Missing, fmt.Sprintf("%s: %v", f.Title, err))
+			failed = append(failed, fmt.Sprintf("%s: %v", f.Title, err))
 			continue
 		}
 		paths, err := chart.Save(p, filepath.Join(dir, PlotsDir), f.Name)
 		if err != nil {
-			return written, fmt.Errorf("report %s: %w", dir, err)
+			return shown, written, failed, fmt.Errorf("report %s: %w", dir, err)
 		}
 		written = append(written, paths...)
 		png, err := os.ReadFile(paths[0])
 		if err != nil {
-			return written, fmt.Errorf("report %s: %w", dir, err)
+			return shown, written, failed, fmt.Errorf("report %s: %w", dir, err)
 		}
-		page.Figures = append(page.Figures, shownFigure{
+		shown = append(shown, shownFigure{
 			Title: f.Title, Caption: f.Caption,
 			PNG:  template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(png)),
 			SVG:  PlotsDir + "/" + f.Name + ".svg",
 			File: PlotsDir + "/" + f.Name,
 		})
 	}
-	for _, pg := range []struct {
-		name string
-		tmpl interface {
-			Execute(io.Writer, any) error
-		}
-	}{{MarkdownPage, markdownTemplate}, {Page, pageTemplate}} {
+	return shown, written, failed, nil
+}
+
+// namedTemplate is a page of a report: its file name and its template.
+type namedTemplate struct {
+	name string
+	tmpl interface {
+		Execute(io.Writer, any) error
+	}
+}
+
+// writePages renders data through each page's template into dir, each
+// file written atomically, and returns the paths in order.
+func writePages(dir string, data any, pages []namedTemplate) ([]string, error) {
+	var written []string
+	for _, pg := range pages {
 		var buf bytes.Buffer
-		if err := pg.tmpl.Execute(&buf, page); err != nil {
+		if err := pg.tmpl.Execute(&buf, data); err != nil {
 			return written, fmt.Errorf("report %s: render %s: %w", dir, pg.name, err)
 		}
 		path := filepath.Join(dir, pg.name)

@@ -31,14 +31,17 @@ var funcs = template.FuncMap{
 		}
 		return fmt.Sprintf("%.4g", *v)
 	},
-	"sub":    func(a, b float64) float64 { return a - b },
-	"lawRow": func(name string, e *scaling.LawEstimate) lawTableRow { return lawTableRow{name, e} },
+	"sub":       func(a, b float64) float64 { return a - b },
+	"lastSlope": func(s []scaling.LocalSlope) scaling.LocalSlope { return s[len(s)-1] },
+	"lawRow":    func(name string, e *scaling.LawEstimate) lawTableRow { return lawTableRow{name, e} },
 }
 
 // si writes a count with an SI suffix and three significant figures:
 // 4.19M, 853k, 1.2e+17 stays as is above the suffixes.
 func si(v float64) string {
 	switch a := math.Abs(v); {
+	case math.IsNaN(v) || math.IsInf(v, 0):
+		return "–"
 	case v == 0:
 		return "0"
 	case a >= 1e15 || a < 1:
@@ -55,10 +58,8 @@ func si(v float64) string {
 	return fmt.Sprintf("%.3g", v)
 }
 
-var pageTemplate = template.Must(template.New("report").Funcs(funcs).Parse(`<!doctype html>
-<html lang="en"><head><meta charset="utf-8">
-<title>{{.Title}}</title>
-<style>
+// pageStyle is the style sheet of every HTML page of a report.
+const pageStyle = `<style>
 body{font-family:Georgia,serif;max-width:60rem;margin:2rem auto;padding:0 1rem;line-height:1.45;color:#222}
 h1{font-size:1.6rem}h2{font-size:1.25rem;margin-top:2.2rem;border-bottom:1px solid #ccc}
 table{border-collapse:collapse;margin:.6rem 0;font-size:.9rem}td,th{border:1px solid #ccc;padding:.2rem .5rem;text-align:right}
@@ -67,7 +68,22 @@ th{background:#f3f3f3}td:first-child,th:first-child{text-align:left}
 .class{font-weight:bold;font-family:monospace;font-size:1.05rem}
 figure{margin:1.2rem 0}figure img{max-width:100%}figcaption{font-size:.9rem;color:#444}
 pre{background:#f6f8fa;padding:.6rem;overflow-x:auto;font-size:.8rem}.warn{color:#9a3412}
-</style></head><body>
+</style>`
+
+// provenanceHTML is the provenance table of every HTML page of a report.
+const provenanceHTML = `<h2>Provenance</h2>
+<table>
+<tr><td>reproduce</td><td style="text-align:left"><code>{{.Provenance.Command}}</code></td></tr>
+<tr><td>commit</td><td style="text-align:left">{{.Provenance.Commit}}{{if .Provenance.Dirty}} (with uncommitted changes){{end}}</td></tr>
+<tr><td>machine</td><td style="text-align:left">{{.Provenance.Platform}}, {{.Provenance.Threads}} threads{{if .Provenance.CPU}}, {{.Provenance.CPU}}{{end}}{{if .Provenance.Device}}; device {{.Provenance.Device}}{{end}}</td></tr>
+<tr><td>toolchain</td><td style="text-align:left">{{.Provenance.GoVersion}}</td></tr>
+<tr><td>written</td><td style="text-align:left">{{.Provenance.Created.Format "2006-01-02 15:04 UTC"}}</td></tr>
+</table>`
+
+var pageTemplate = template.Must(template.New("report").Funcs(funcs).Parse(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<title>{{.Title}}</title>
+` + pageStyle + `</head><body>
 <h1>{{.Title}}</h1>
 <p>{{len .Analysis.Points}} runs from {{.Source}}.{{if .Entropy}} The data's entropy rate is H = {{g .Entropy}} nats/token: no model can go below it.{{end}}</p>
 
@@ -122,14 +138,7 @@ The compute-optimal allocation is N<sub>opt</sub> &prop; C<sup>a</sup>, D<sub>op
 {{if .Analysis.Warnings}}<h2>Warnings</h2><ul>{{range .Analysis.Warnings}}<li class="warn">{{.}}</li>{{end}}</ul>{{end}}
 
 {{if .Plan}}<h2>Plan</h2><pre>{{.Plan}}</pre>{{end}}
-<h2>Provenance</h2>
-<table>
-<tr><td>reproduce</td><td style="text-align:left"><code>{{.Provenance.Command}}</code></td></tr>
-<tr><td>commit</td><td style="text-align:left">{{.Provenance.Commit}}{{if .Provenance.Dirty}} (with uncommitted changes){{end}}</td></tr>
-<tr><td>machine</td><td style="text-align:left">{{.Provenance.Platform}}, {{.Provenance.Threads}} threads{{if .Provenance.CPU}}, {{.Provenance.CPU}}{{end}}{{if .Provenance.Device}}; device {{.Provenance.Device}}{{end}}</td></tr>
-<tr><td>toolchain</td><td style="text-align:left">{{.Provenance.GoVersion}}</td></tr>
-<tr><td>written</td><td style="text-align:left">{{.Provenance.Created.Format "2006-01-02 15:04 UTC"}}</td></tr>
-</table>
+` + provenanceHTML + `
 <p>Every fitted number and its interval is also in <code>fit.json</code> beside this page.</p>
 </body></html>
 {{define "law"}}<tr><td>{{.Name}}</td>{{with .Est.Intervals}}<td>{{iv .E}}</td><td>{{iv .A}}</td><td>{{iv .Alpha}}</td><td>{{iv .B}}</td><td>{{iv .Beta}}</td><td>{{iv .NExponent}}</td><td>{{iv .DExponent}}</td>{{else}}{{with .Est.Fit.Law}}<td>{{g .E}}</td><td>{{g .A}}</td><td>{{g .Alpha}}</td><td>{{g .B}}</td><td>{{g .Beta}}</td><td colspan="2"></td>{{end}}{{end}}<td>{{g .Est.Fit.Objective}}</td><td>{{g .Est.Fit.RMSE}}</td><td>{{.Est.Fit.Converged}}</td></tr>{{end}}
