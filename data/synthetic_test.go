@@ -71,7 +71,7 @@ func TestSyntheticBigramApproachesH(t *testing.T) {
 	}
 	h, _ := s.EntropyRate()
 	const docLen, delta = 1 << 16, 0.01
-	c := s.p.content
+	c := s.proc.(*markovChain).p.content
 	counts := make([]float64, c*c)
 	var held [][]int32
 	for d := range 16 {
@@ -161,11 +161,12 @@ func TestSyntheticCopies(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	c := s.proc.(*markovChain)
 	x, nll := s.DocNLL(0, 1<<14)
 	episodes, early := 0, 0
 	for pos := 0; pos < len(x); {
-		if x[pos] != s.copyMarker() {
-			if !(nll[pos] > 0) || x[pos] >= int32(s.p.content) {
+		if x[pos] != c.copyMarker() {
+			if !(nll[pos] > 0) || x[pos] >= int32(c.p.content) {
 				t.Fatalf("position %d: token %d with cost %v outside a copy", pos, x[pos], nll[pos])
 			}
 			pos++
@@ -174,12 +175,12 @@ func TestSyntheticCopies(t *testing.T) {
 		if pos+3 > len(x) {
 			break
 		}
-		oi, li := int(x[pos+1]-s.offsetToken(0)), int(x[pos+2]-s.lengthToken(0))
-		m := s.offsetChoices(pos)
-		if oi < 0 || oi >= m || li < 0 || li >= s.p.lengths {
+		oi, li := int(x[pos+1]-c.offsetToken(0)), int(x[pos+2]-c.lengthToken(0))
+		m := c.offsetChoices(pos)
+		if oi < 0 || oi >= m || li < 0 || li >= c.p.lengths {
 			t.Fatalf("position %d: copy header %v, %d offsets allowed", pos, x[pos:pos+3], m)
 		}
-		o, l := (oi+1)*s.p.offStep, (li+1)*s.p.lenStep
+		o, l := (oi+1)*c.p.offStep, (li+1)*c.p.lenStep
 		if o > pos+3 {
 			t.Fatalf("position %d: offset %d reaches before the document", pos, o)
 		}
