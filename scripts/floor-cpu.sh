@@ -6,10 +6,10 @@
 # noise of known entropy. One sweep, warmup-stable-decay branches off one
 # constant-LR run per size:
 #
-#   grid     4 model sizes (0.1M to 0.85M non-embedding parameters) x 5
-#            token budgets (0.5M to 8M);
-#   isoflop  the same sizes at 3 compute budgets (1.5e12 to 6e12 FLOPs,
-#            D = C / 6N from 0.3M to 9.4M tokens).
+#   grid     4 model sizes (0.1M to 0.85M non-embedding parameters) x 4
+#            token budgets (0.5M to 4M);
+#   isoflop  the same sizes at 3 compute budgets (1e12 to 4e12 FLOPs,
+#            D = C / 6N from 0.2M to 6.2M tokens).
 #
 # Then the fits, the limit test with E tested against H, the plots and the
 # report (OUT/report/), and the same fit restricted to the smaller budgets
@@ -24,8 +24,8 @@
 #
 # Resumable like every sweep. Environment (defaults in brackets):
 #   DATA [synthetic:rules: the default rules, 16.8M training tokens]
-#   PRESETS [n100k,n200k,n400k,n800k]  TOKENS [0.5M,1M,2M,4M,8M]
-#   FLOPS [1.5e12,3e12,6e12]  SMALL_TOKENS [2000000]  SMALL_FLOPS [3e12]
+#   PRESETS [n100k,n200k,n400k,n800k]  TOKENS [0.5M,1M,2M,4M]
+#   FLOPS [1e12,2e12,4e12]  SMALL_TOKENS [1000000]  SMALL_FLOPS [2e12]
 #   SEQ [256, a multiple of the source's segment]  BATCH_TOKENS [4096]
 #   FINAL_EVAL_BATCHES [64: the whole held-out set]  BOOTSTRAP [200]
 #   THREADS [0: all cores]
@@ -42,7 +42,7 @@ go build -o "$bin/fit" ./cmd/fit
 
 start=$(date +%s)
 "$bin/sweep" -out "$out/sweep" -data "$data" -mode wsd \
-  -presets "${PRESETS:-n100k,n200k,n400k,n800k}" -tokens "${TOKENS:-0.5M,1M,2M,4M,8M}" -flops "${FLOPS:-1.5e12,3e12,6e12}" \
+  -presets "${PRESETS:-n100k,n200k,n400k,n800k}" -tokens "${TOKENS:-0.5M,1M,2M,4M}" -flops "${FLOPS:-1e12,2e12,4e12}" \
   -seq "${SEQ:-256}" -batch-tokens "${BATCH_TOKENS:-4096}" -threads "${THREADS:-0}" -min-steps 20 \
   -final-eval-batches "${FINAL_EVAL_BATCHES:-64}"
 echo "floor-cpu: sweep took $(($(date +%s) - start)) s"
@@ -51,8 +51,8 @@ echo "floor-cpu: sweep took $(($(date +%s) - start)) s"
 
 # The smaller budgets alone: a sweep folder holding the records (not the
 # checkpoints) of those runs, and the plan cut to them.
-small_tokens=${SMALL_TOKENS:-2000000}
-small_flops=${SMALL_FLOPS:-3e12}
+small_tokens=${SMALL_TOKENS:-1000000}
+small_flops=${SMALL_FLOPS:-2e12}
 small="$out/small/sweep"
 rm -rf "$out/small"
 mkdir -p "$small/runs"
