@@ -18,7 +18,8 @@
 # cry wolf. The small fit reads copies of those runs' records: a sweep of
 # the smaller budgets alone trains the same runs step for step (a wsd
 # branch does not depend on the longer budgets; only where the stable
-# run's evaluations fall differs). About 40 minutes on two cores.
+# run's evaluations fall differs). More than 45 minutes on two cores: on a
+# shared machine the sweep had 26 of its 28 runs after 43 minutes.
 #
 #   scripts/floor-cpu.sh [OUT]          # default runs/floor-cpu
 #
