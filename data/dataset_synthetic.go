@@ -18,23 +18,68 @@ const maxSyntheticTokens = 1 << 34
 
 // EntropyRate is the entropy rate in nats per token of the source a data
 // spec names, without generating it: the closed-form rate for
-// synthetic:KIND (with its seed), 0 for every other source, whose entropy
-// is unknown. The fits compare their irreducible loss E with it.
+// synthetic:KIND (with its seed and, for rules, its shape), 0 for every
+// other source, whose entropy is unknown. The fits compare their
+// irreducible loss E with it.
 func EntropyRate(spec string) (float64, error) {
 	s, err := parseSpec(spec)
 	if err != nil || s.kind != "synthetic" {
 		return 0, err
 	}
-	seed, err := s.intParam("seed", 1, 0, math.MaxInt64)
+	syn, _, err := syntheticFromSpec(s)
 	if err != nil {
 		return 0, err
 	}
-	syn, err := NewSynthetic(s.path, uint64(seed))
-	if err != nil {
-		return 0, fmt.Errorf("data %q: %w", spec, err)
-	}
 	h, _ := syn.EntropyRate()
 	return h, nil
+}
+
+// rulesParams are the parameters of a synthetic spec that shape the rules
+// kind (RulesConfig) and no other.
+var rulesParams = []string{"rules", "zipf", "symbols", "segment", "noise"}
+
+// syntheticFromSpec builds the source a synthetic:KIND spec names, and
+// returns its seed.
+func syntheticFromSpec(s sourceSpec) (*Synthetic, int64, error) {
+	seed, err := s.intParam("seed", 1, 0, math.MaxInt64)
+	if err != nil {
+		return nil, 0, err
+	}
+	if s.path != RulesKind {
+		for _, name := range rulesParams {
+			if _, ok := s.params[name]; ok {
+				return nil, 0, fmt.Errorf("data %q: parameter %s shapes synthetic:%s only", s.raw, name, RulesKind)
+			}
+		}
+		syn, err := NewSynthetic(s.path, uint64(seed))
+		if err != nil {
+			return nil, 0, fmt.Errorf("data %q: %w", s.raw, err)
+		}
+		return syn, seed, nil
+	}
+	cfg := DefaultRules()
+	ints := []struct {
+		name string
+		v    *int
+	}{{"rules", &cfg.Rules}, {"symbols", &cfg.Symbols}, {"segment", &cfg.Segment}}
+	for _, p := range ints {
+		n, err := s.intParam(p.name, int64(*p.v), 1, 1<<30)
+		if err != nil {
+			return nil, 0, err
+		}
+		*p.v = int(n)
+	}
+	if cfg.Zipf, err = s.floatParam("zipf", cfg.Zipf); err != nil {
+		return nil, 0, err
+	}
+	if cfg.Noise, err = s.floatParam("noise", cfg.Noise); err != nil {
+		return nil, 0, err
+	}
+	syn, err := NewRules(cfg, uint64(seed))
+	if err != nil {
+		return nil, 0, fmt.Errorf("data %q: %w", s.raw, err)
+	}
+	return syn, seed, nil
 }
 
 // loadSynthetic generates the training and validation streams of a
@@ -48,17 +93,19 @@ func loadSynthetic(s sourceSpec, opts DatasetOptions) (*Dataset, error) {
 	if err != nil {
 		return nil, err
 	}
-	doc, err := s.intParam("doc", 2048, 1, maxSyntheticTokens)
+	// A rules split is one document by default, so that every window of
+	// a multiple of the segment length starts at a segment.
+	defDoc := int64(2048)
+	if s.path == RulesKind {
+		defDoc = max(train, val)
+	}
+	doc, err := s.intParam("doc", defDoc, 1, maxSyntheticTokens)
 	if err != nil {
 		return nil, err
 	}
-	seed, err := s.intParam("seed", 1, 0, math.MaxInt64)
+	syn, seed, err := syntheticFromSpec(s)
 	if err != nil {
 		return nil, err
-	}
-	syn, err := NewSynthetic(s.path, uint64(seed))
-	if err != nil {
-		return nil, fmt.Errorf("data %q: %w", s.raw, err)
 	}
 	rate, _ := syn.EntropyRate()
 	d := &Dataset{

@@ -141,6 +141,54 @@ func TestLoadDatasetSynthetic(t *testing.T) {
 	}
 }
 
+// TestLoadDatasetRules: a rules split is one document (no end-of-text id),
+// so windows of a multiple of the segment length start at a segment; the
+// spec's parameters shape the source and no other kind takes them.
+func TestLoadDatasetRules(t *testing.T) {
+	const spec = "synthetic:rules?train=5000&val=640&rules=64&zipf=1.5&symbols=64&segment=16&noise=0.1&seed=2"
+	d, err := LoadDataset(spec, DatasetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := RulesConfig{Rules: 64, Zipf: 1.5, Symbols: 64, Segment: 16, Noise: 0.1}
+	syn, err := NewRules(cfg, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rate, _ := syn.EntropyRate()
+	if !slices.Equal(d.Train, syn.Doc(0, 5000)) || !slices.Equal(d.Val, syn.Doc(syntheticValBase, 640)) {
+		t.Error("a rules split is not one document")
+	}
+	if d.EntropyRate != rate || d.VocabSize != 64+8+1 || slices.Contains(d.Train, syn.EOT()) {
+		t.Errorf("rate %v (want %v), vocabulary %d (want 73)", d.EntropyRate, rate, d.VocabSize)
+	}
+	if h, err := EntropyRate(spec); err != nil || h != rate {
+		t.Errorf("EntropyRate(%q) = %v, %v; want %v", spec, h, err, rate)
+	}
+	if cfg.String() != "rules=64&zipf=1.5&symbols=64&segment=16&noise=0.1" {
+		t.Errorf("config as parameters: %s", cfg)
+	}
+	for spec, want := range map[string]string{
+		"synthetic:markov1?zipf=2":     "parameter zipf shapes synthetic:rules only",
+		"synthetic:rules?symbols=100":  "symbols = 100, want a power of two from 2 to 16384",
+		"synthetic:rules?rules=1":      "rules = 1, want a power of two from 2",
+		"synthetic:rules?segment=2":    "segment = 2, want a power of two from 4",
+		"synthetic:rules?zipf=abc":     `zipf="abc", want a number`,
+		"synthetic:rules?zipf=0":       "zipf = 0, want an exponent in (0, 16]",
+		"synthetic:rules?noise=1.5":    "noise = 1.5, want a probability in [0, 1]",
+		"synthetic:rules?noise=NaN":    `noise="NaN", want a number`,
+		"synthetic:rules?segment=2e10": `segment="2e10", want an integer`,
+	} {
+		_, err := LoadDataset(spec, DatasetOptions{})
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("LoadDataset(%q): error %v, want %q", spec, err, want)
+		}
+		if _, err := EntropyRate(spec); err == nil {
+			t.Errorf("EntropyRate(%q) accepted it", spec)
+		}
+	}
+}
+
 func TestLoadDatasetText(t *testing.T) {
 	dir := t.TempDir()
 	writeTree(t, dir, map[string]string{"a.txt": string(paragraphs(3000, 1)), "b.txt": string(paragraphs(3000, 2)), "c.txt": string(paragraphs(3000, 3))})

@@ -15,38 +15,38 @@ const (
 	stationaryMaxIter = 20000
 )
 
-// stationary returns the stationary distribution over the contexts of s's
+// stationary returns the stationary distribution over the contexts of c's
 // chain and a bound on its L1 error. It iterates the lazy chain
 // pi <- (pi + pi P) / 2 from the uniform distribution: the lazy chain has
 // the same stationary distribution and is aperiodic, so the iteration
 // converges for any chain with a single closed class.
-func stationary(s *Synthetic) ([]float64, float64, error) {
-	k, n := s.p.support, s.numContexts()
+func stationary(c *markovChain) ([]float64, float64, error) {
+	k, n := c.p.support, c.numContexts()
 	unit := 1 / float64(uint64(k)<<32) // probability of one unit of weight
 	pi := make([]float64, n)
 	next := make([]float64, n)
-	for c := range pi {
-		pi[c] = 1 / float64(n)
+	for ctx := range pi {
+		pi[ctx] = 1 / float64(n)
 	}
 	prev := math.Inf(1)
 	for range stationaryMaxIter {
-		for c, v := range pi {
-			next[c] = v / 2
+		for ctx, v := range pi {
+			next[ctx] = v / 2
 		}
-		for c, v := range pi {
+		for ctx, v := range pi {
 			if v == 0 {
 				continue
 			}
 			v *= unit / 2
-			for _, cell := range s.cells[c*k : (c+1)*k] {
+			for _, cell := range c.cells[ctx*k : (ctx+1)*k] {
 				self, alias, ws, wa := cellSides(cell)
-				next[s.nextContext(uint64(c), self)] += v * float64(ws)
-				next[s.nextContext(uint64(c), alias)] += v * float64(wa)
+				next[c.nextContext(uint64(ctx), self)] += v * float64(ws)
+				next[c.nextContext(uint64(ctx), alias)] += v * float64(wa)
 			}
 		}
 		d := 0.0
-		for c, v := range next {
-			d += math.Abs(v - pi[c])
+		for ctx, v := range next {
+			d += math.Abs(v - pi[ctx])
 		}
 		pi, next = next, pi
 		if d < stationaryTol {
@@ -60,30 +60,30 @@ func stationary(s *Synthetic) ([]float64, float64, error) {
 	return nil, 0, errors.New("stationary distribution: power iteration did not converge")
 }
 
-// closedFormRate returns the entropy rate of s in nats per token from the
+// closedFormRate returns the entropy rate of c in nats per token from the
 // stationary distribution pi (with L1 error piErr) and a bound on its
 // numerical error; see the Synthetic documentation for the formula.
-func (s *Synthetic) closedFormRate(pi []float64, piErr float64) (float64, float64) {
-	k := s.p.support
+func (c *markovChain) closedFormRate(pi []float64, piErr float64) (float64, float64) {
+	k := c.p.support
 	unit := 1 / float64(uint64(k)<<32)
 	hm, hmax := 0.0, 0.0
-	for c, v := range pi {
+	for ctx, v := range pi {
 		h := 0.0
-		for i := c * k; i < (c+1)*k; i++ {
-			_, _, ws, wa := cellSides(s.cells[i])
-			h += unit * (float64(ws)*s.sideNLL[2*i] + float64(wa)*s.sideNLL[2*i+1])
+		for i := ctx * k; i < (ctx+1)*k; i++ {
+			_, _, ws, wa := cellSides(c.cells[i])
+			h += unit * (float64(ws)*c.sideNLL[2*i] + float64(wa)*c.sideNLL[2*i+1])
 		}
 		hm += v * h
 		hmax = max(hmax, h)
 	}
 	errM := piErr*hmax + float64(len(pi))*0x1p-52*hmax
-	if s.p.copyQ == 0 {
+	if c.p.copyQ == 0 {
 		return hm, errM
 	}
-	q := float64(s.p.copyQ) / 65536
+	q := float64(c.p.copyQ) / 65536
 	hq := -q*math.Log(q) - (1-q)*math.Log1p(-q)
-	hOff, hLen := math.Log(float64(s.p.offsets)), math.Log(float64(s.p.lengths))
-	meanLen := float64(s.p.lenStep) * float64(s.p.lengths+1) / 2
+	hOff, hLen := math.Log(float64(c.p.offsets)), math.Log(float64(c.p.lengths))
+	meanLen := float64(c.p.lenStep) * float64(c.p.lengths+1) / 2
 	num := hq + (1-q)*hm + q*(hOff+hLen)
 	den := (1 - q) + q*(3+meanLen)
 	return num / den, (1 - q) * errM / den

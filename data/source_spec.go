@@ -2,6 +2,7 @@ package data
 
 import (
 	"fmt"
+	"math"
 	"net/url"
 	"slices"
 	"strconv"
@@ -27,7 +28,7 @@ var specKinds = map[string]struct {
 	"dir":       {true, []string{"glob", "maxdoc"}},
 	"jsonl":     {true, []string{"field"}},
 	"bin":       {true, []string{"val", "vocab"}},
-	"synthetic": {true, []string{"train", "val", "doc", "seed"}},
+	"synthetic": {true, []string{"train", "val", "doc", "seed", "rules", "zipf", "symbols", "segment", "noise"}},
 }
 
 // parseSpec splits a data spec into its kind, path and parameters and checks
@@ -75,6 +76,20 @@ func (s sourceSpec) param(name, def string) string {
 		return v[0]
 	}
 	return def
+}
+
+// floatParam returns the parameter name as a finite number, or def when it
+// is absent; the caller checks its range.
+func (s sourceSpec) floatParam(name string, def float64) (float64, error) {
+	v, ok := s.params[name]
+	if !ok {
+		return def, nil
+	}
+	x, err := strconv.ParseFloat(v[0], 64)
+	if err != nil || math.IsNaN(x) || math.IsInf(x, 0) {
+		return 0, fmt.Errorf("data %q: parameter %s=%q, want a number", s.raw, name, v[0])
+	}
+	return x, nil
 }
 
 // intParam returns the parameter name as an integer in [lo, hi], or def

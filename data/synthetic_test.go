@@ -1,6 +1,7 @@
 package data
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -9,26 +10,46 @@ import (
 )
 
 // TestSyntheticEntropyAgrees checks the closed-form entropy rate of every
-// preset against the Monte Carlo average of the generator's own -log p.
+// kind, and of rules sources of other shapes (flatter and steeper Zipf laws,
+// no noise), against the Monte Carlo average of the generator's own -log p.
 func TestSyntheticEntropyAgrees(t *testing.T) {
+	type source struct {
+		name string
+		s    *Synthetic
+	}
+	var sources []source
 	for _, kind := range SyntheticKinds() {
 		for _, seed := range []uint64{1, 2} {
 			s, err := NewSynthetic(kind, seed)
 			if err != nil {
 				t.Fatal(err)
 			}
-			h, herr := s.EntropyRate()
-			if !(h > 0) || herr > 1e-9 {
-				t.Fatalf("%s seed %d: rate %v with error %v", kind, seed, h, herr)
-			}
-			est, se, err := s.EstimateEntropyRate(32, 1<<15)
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Logf("%s seed %d: closed form %.6f, sampled %.6f ± %.6f", kind, seed, h, est, se)
-			if math.Abs(est-h) > 4*se {
-				t.Errorf("%s seed %d: closed form %.6f, sampled %.6f ± %.6f: more than 4 stderr apart", kind, seed, h, est, se)
-			}
+			sources = append(sources, source{fmt.Sprintf("%s seed %d", kind, seed), s})
+		}
+	}
+	for _, cfg := range []RulesConfig{
+		{Rules: 1024, Zipf: 1.5, Symbols: 256, Segment: 64, Noise: 0.3},
+		{Rules: 1024, Zipf: 3.5, Symbols: 256, Segment: 64, Noise: 0.3},
+		{Rules: 64, Zipf: 1, Symbols: 32, Segment: 16, Noise: 0},
+	} {
+		s, err := NewRules(cfg, 3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sources = append(sources, source{"rules " + cfg.String(), s})
+	}
+	for _, src := range sources {
+		h, herr := src.s.EntropyRate()
+		if !(h > 0) || herr > 1e-9 {
+			t.Fatalf("%s: rate %v with error %v", src.name, h, herr)
+		}
+		est, se, err := src.s.EstimateEntropyRate(32, 1<<15)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("%s: closed form %.6f, sampled %.6f ± %.6f", src.name, h, est, se)
+		if math.Abs(est-h) > 4*se {
+			t.Errorf("%s: closed form %.6f, sampled %.6f ± %.6f: more than 4 stderr apart", src.name, h, est, se)
 		}
 	}
 }
@@ -71,7 +92,7 @@ func TestSyntheticBigramApproachesH(t *testing.T) {
 	}
 	h, _ := s.EntropyRate()
 	const docLen, delta = 1 << 16, 0.01
-	c := s.p.content
+	c := s.proc.(*markovChain).p.content
 	counts := make([]float64, c*c)
 	var held [][]int32
 	for d := range 16 {
@@ -161,11 +182,12 @@ func TestSyntheticCopies(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	c := s.proc.(*markovChain)
 	x, nll := s.DocNLL(0, 1<<14)
 	episodes, early := 0, 0
 	for pos := 0; pos < len(x); {
-		if x[pos] != s.copyMarker() {
-			if !(nll[pos] > 0) || x[pos] >= int32(s.p.content) {
+		if x[pos] != c.copyMarker() {
+			if !(nll[pos] > 0) || x[pos] >= int32(c.p.content) {
 				t.Fatalf("position %d: token %d with cost %v outside a copy", pos, x[pos], nll[pos])
 			}
 			pos++
@@ -174,12 +196,12 @@ func TestSyntheticCopies(t *testing.T) {
 		if pos+3 > len(x) {
 			break
 		}
-		oi, li := int(x[pos+1]-s.offsetToken(0)), int(x[pos+2]-s.lengthToken(0))
-		m := s.offsetChoices(pos)
-		if oi < 0 || oi >= m || li < 0 || li >= s.p.lengths {
+		oi, li := int(x[pos+1]-c.offsetToken(0)), int(x[pos+2]-c.lengthToken(0))
+		m := c.offsetChoices(pos)
+		if oi < 0 || oi >= m || li < 0 || li >= c.p.lengths {
 			t.Fatalf("position %d: copy header %v, %d offsets allowed", pos, x[pos:pos+3], m)
 		}
-		o, l := (oi+1)*s.p.offStep, (li+1)*s.p.lenStep
+		o, l := (oi+1)*c.p.offStep, (li+1)*c.p.lenStep
 		if o > pos+3 {
 			t.Fatalf("position %d: offset %d reaches before the document", pos, o)
 		}

@@ -90,15 +90,20 @@ type FrontierLaws struct {
 }
 
 // EntropyCheck compares the fitted irreducible loss E with the known
-// entropy H of the data.
+// entropy H of the data (see CheckEntropy).
 type EntropyCheck struct {
 	H          float64  `json:"H"`
 	E          Interval `json:"E"`
 	Difference float64  `json:"difference"` // E - H, nats
+	Relative   float64  `json:"relative"`   // (E - H) / H
 	Inside     bool     `json:"inside"`     // H lies in E's interval
+	// Outcome is the test's answer: one of the Entropy* constants.
+	Outcome string `json:"outcome"`
 	// Floors are the per-size floors E_N, for the sizes with enough
-	// budgets; see SizeFloor.
-	Floors []SizeFloor `json:"floors,omitempty"`
+	// budgets; see SizeFloor. FloorsFromAbove is whether they all lie
+	// above H and fall as N grows.
+	Floors          []SizeFloor `json:"floors,omitempty"`
+	FloorsFromAbove bool        `json:"floors_from_above"`
 }
 
 // Verdict classes, from the held-out points and the model comparison:
@@ -345,8 +350,10 @@ func RunLimitTest(points []Point, curves []Curve, opt LimitOptions) (*LimitTest,
 		t.E = *opt.E
 	}
 	if opt.Entropy > 0 {
-		t.Entropy = &EntropyCheck{H: opt.Entropy, E: t.E, Difference: t.E.Value - opt.Entropy, Inside: t.E.Contains(opt.Entropy),
-			Floors: sizeFloors(points, law.HuberDelta)}
+		e := CheckEntropy(t.E, opt.Entropy)
+		e.Floors = sizeFloors(points, law.HuberDelta)
+		e.FloorsFromAbove = floorsFromAbove(e.Floors, e.H)
+		t.Entropy = &e
 	}
 	t.Verdict = t.judge()
 	return t, nil

@@ -75,8 +75,12 @@ func floorSentence(floors []SizeFloor, h float64) string {
 	if len(parts) == 0 {
 		return ""
 	}
-	return fmt.Sprintf("Fitted size by size, L(D) = E_N + B/D^beta gives floors E_N of %s: the largest size's floor lies %+.3g nats from H = %.4g.",
-		joinList(parts), last.E-h, h)
+	shape := "the floors do not all lie above H and fall as N grows"
+	if floorsFromAbove(floors, h) {
+		shape = "every floor lies above H and they fall as N grows, approaching H from above"
+	}
+	return fmt.Sprintf("Fitted size by size, L(D) = E_N + B/D^beta gives floors E_N of %s: %s; the largest size's floor lies %+.3g nats from H = %.4g.",
+		joinList(parts), shape, last.E-h, h)
 }
 
 // joinList joins words as "a, b and c".

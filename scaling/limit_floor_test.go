@@ -53,11 +53,13 @@ func TestJoinList(t *testing.T) {
 // TestEntropySentenceWideInterval: an interval for E that contains H only
 // because it is wide says so, rather than that the floor is found.
 func TestEntropySentenceWideInterval(t *testing.T) {
-	wide := entropySentence(&EntropyCheck{H: 1.964, E: Interval{Value: 0.73, Lo: 0.72, Hi: 1.99}, Difference: -1.23, Inside: true})
+	wideCheck := CheckEntropy(Interval{Value: 0.73, Lo: 0.72, Hi: 1.99}, 1.964)
+	wide := entropySentence(&wideCheck)
 	if !strings.Contains(wide, "does not pin the floor down") {
 		t.Errorf("wide interval: %q", wide)
 	}
-	narrow := entropySentence(&EntropyCheck{H: 1.964, E: Interval{Value: 1.95, Lo: 1.9, Hi: 2.0}, Difference: -0.014, Inside: true})
+	narrowCheck := CheckEntropy(Interval{Value: 1.95, Lo: 1.9, Hi: 2.0}, 1.964)
+	narrow := entropySentence(&narrowCheck)
 	if !strings.Contains(narrow, "the data's own") {
 		t.Errorf("narrow interval: %q", narrow)
 	}

@@ -81,13 +81,14 @@ func TestRunLimitTestVerdicts(t *testing.T) {
 func TestRunLimitTestEntropy(t *testing.T) {
 	pts := synthPoints(synthLaw, synthNs, synthDs, 0.01, rand.New(rand.NewPCG(23, 24)))
 	for _, tc := range []struct {
-		h      float64
-		inside bool
-		words  string
+		h       float64
+		inside  bool
+		outcome string
+		words   string
 	}{
-		{synthLaw.E, true, "contains the data's entropy"},
-		{1.0, false, "above the data's entropy H = 1"},
-		{2.5, false, "below the data's entropy H = 2.5"},
+		{synthLaw.E, true, EntropyUninformative, "contains the data's entropy"}, // 1% noise: a wide interval
+		{1.0, false, EntropyAbove, "above the data's entropy H = 1"},
+		{2.5, false, EntropyBelow, "below the data's entropy H = 2.5"},
 	} {
 		opt := limitTestOptions()
 		opt.Entropy = tc.h
@@ -96,8 +97,8 @@ func TestRunLimitTestEntropy(t *testing.T) {
 			t.Fatal(err)
 		}
 		e := lt.Entropy
-		if e == nil || e.Inside != tc.inside || math.Abs(e.Difference-(e.E.Value-tc.h)) > 1e-12 || !strings.Contains(lt.Verdict.Summary(), tc.words) {
-			t.Errorf("H = %v: check %+v, summary %q; want inside %v and %q", tc.h, e, lt.Verdict.Summary(), tc.inside, tc.words)
+		if e == nil || e.Inside != tc.inside || e.Outcome != tc.outcome || math.Abs(e.Difference-(e.E.Value-tc.h)) > 1e-12 || !strings.Contains(lt.Verdict.Summary(), tc.words) {
+			t.Errorf("H = %v: check %+v, summary %q; want inside %v, outcome %s and %q", tc.h, e, lt.Verdict.Summary(), tc.inside, tc.outcome, tc.words)
 		}
 	}
 	// A given E interval (from all points) replaces the training fit's.

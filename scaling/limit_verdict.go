@@ -67,6 +67,8 @@ func (t *LimitTest) judge() Verdict {
 		if f := floorSentence(e.Floors, e.H); f != "" {
 			s = append(s, f)
 		}
+	} else {
+		s = append(s, unknownEntropySentence(t.E))
 	}
 
 	class, why := t.classify(sat, pow)
@@ -116,27 +118,6 @@ func timesBetter(ratio float64) string {
 		return "about as well as"
 	}
 	return fmt.Sprintf("%.2f times better than", ratio)
-}
-
-// wideE is the width of E's interval, as a fraction of H, beyond which
-// containing H says nothing.
-const wideE = 0.25
-
-// entropySentence compares E with H in words and numbers.
-func entropySentence(e *EntropyCheck) string {
-	ev := fmt.Sprintf("The fitted E = %s nats", e.E)
-	switch {
-	case !e.E.HasBounds():
-		return fmt.Sprintf("%s (no interval) lies %+.3g nats from the data's entropy H = %.4g.", ev, e.Difference, e.H)
-	case e.Inside && e.E.Hi-e.E.Lo > wideE*e.H:
-		return fmt.Sprintf("%s contains the data's entropy H = %.4g (E - H = %+.3g nats), but the interval is %.3g nats wide: the joint fit does not pin the floor down at this scale.", ev, e.H, e.Difference, e.E.Hi-e.E.Lo)
-	case e.Inside:
-		return fmt.Sprintf("%s contains the data's entropy H = %.4g (E - H = %+.3g nats): the floor the law approaches is the data's own.", ev, e.H, e.Difference)
-	case e.E.Lo > e.H:
-		return fmt.Sprintf("%s lies %.3g nats above the data's entropy H = %.4g, outside its interval: the law's floor sits above what the data allows, a limit of this model family and training recipe rather than of the data.", ev, e.Difference, e.H)
-	default:
-		return fmt.Sprintf("%s lies %.3g nats below the data's entropy H = %.4g, which no model can beat: E is not a trustworthy floor at this scale.", ev, -e.Difference, e.H)
-	}
 }
 
 // score finds a model score by law and data.

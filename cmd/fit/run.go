@@ -182,6 +182,12 @@ func summarise(log io.Writer, a *scaling.Analysis) {
 		}
 	}
 	if a.Limit != nil {
+		if e := a.Limit.Entropy; e != nil {
+			fmt.Fprintf(log, "E against the data's entropy H = %.4f: %s (E - H = %+.4f nats, %+.2f%% of H; H %s E's interval)\n",
+				e.H, e.Outcome, e.Difference, 100*e.Relative, map[bool]string{true: "inside", false: "outside"}[e.Inside])
+		} else {
+			fmt.Fprintln(log, "E against the data's entropy H: not tested, H is unknown for this data")
+		}
 		fmt.Fprintf(log, "verdict: %s\n", a.Limit.Verdict.Class)
 		for _, s := range a.Limit.Verdict.Sentences {
 			fmt.Fprintf(log, "  %s\n", s)

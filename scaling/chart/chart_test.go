@@ -13,6 +13,8 @@ import (
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/vg"
+
+	"github.com/plateau-lab/plateau/scaling"
 )
 
 var previewDir = flag.String("preview", "", "also write the charts rendered from the synthetic sweep to this folder")
@@ -47,6 +49,11 @@ func TestChartsRender(t *testing.T) {
 		{"extrapolation-train-only", func() (*plot.Plot, error) { return Extrapolation(s.train, nil, nil, nil) }},
 		{"residuals", func() (*plot.Plot, error) { return Residuals(s.points, s.predicted, s.isHeldOut) }},
 		{"residuals-no-held-out", func() (*plot.Plot, error) { return Residuals(s.points, s.predicted, nil) }},
+		{"reducible", func() (*plot.Plot, error) {
+			floors := []scaling.SizeFloor{{Params: s.points[0].Params, E: sweepE + 0.3}, {Params: s.points[len(s.points)-1].Params, E: sweepE + 0.01}}
+			return ReducibleLoss(s.points, sweepE, sweepLaw, floors)
+		}},
+		{"reducible-above-floor", func() (*plot.Plot, error) { return ReducibleLoss(s.points, sweepE+0.1, sweepLaw, nil) }},
 	}
 	dir := t.TempDir()
 	if *previewDir != "" {

@@ -35,6 +35,12 @@ func TestBadInput(t *testing.T) {
 		want  string
 	}{
 		{"curves empty", func() (*plot.Plot, error) { return LossCurves(nil, 0) }, "curves is empty"},
+		{"reducible empty", func() (*plot.Plot, error) { return ReducibleLoss(nil, 1, nil, nil) }, "points is empty"},
+		{"reducible tokens zero", func() (*plot.Plot, error) {
+			return ReducibleLoss([]scaling.Point{pt, with(func(p *scaling.Point) { p.Tokens = 0 })}, 1, nil, nil)
+		}, "points[1].Tokens = 0"},
+		{"reducible no entropy", func() (*plot.Plot, error) { return ReducibleLoss([]scaling.Point{pt}, 0, nil, nil) }, "entropy = 0"},
+		{"reducible all below H", func() (*plot.Plot, error) { return ReducibleLoss([]scaling.Point{pt}, 3, law, nil) }, "no run lies above H = 3"},
 		{"curve params zero", func() (*plot.Plot, error) {
 			return LossCurves([]scaling.Curve{curve, {Tokens: curve.Tokens, Loss: curve.Loss}}, 0)
 		}, "curves[1].Params = 0"},

@@ -34,6 +34,22 @@ func figures(in Input) (figs []figure, missing []string) {
 		Caption: "Held-out loss against tokens seen for every run, coloured by model size N" + entropyNote(in.Entropy) + ".",
 		build:   func() (*plot.Plot, error) { return chart.LossCurves(in.Curves, in.Entropy) },
 	})
+	add(in.Entropy > 0, "the data's entropy H is not known (plateau knows it for its synthetic sources only), so the loss above it cannot be drawn", figure{
+		Name: "reducible", Title: "Reducible loss L − H",
+		Caption: "Each run's final loss above the source's entropy H, against its tokens, log-log: a loss falling as a power law towards H is a straight line here, and a floor above H bends it flat. " +
+			"The lines are the fitted L(N, D) − H for each model size" + floorNote(a) + ".",
+		build: func() (*plot.Plot, error) {
+			var law func(n, d float64) float64
+			if a.Law != nil {
+				law = a.Law.Fit.Law.Loss
+			}
+			var floors []scaling.SizeFloor
+			if a.Limit != nil && a.Limit.Entropy != nil {
+				floors = a.Limit.Entropy.Floors
+			}
+			return chart.ReducibleLoss(a.Points, in.Entropy, law, floors)
+		},
+	})
 	add(a.Frontier != nil, "Approach 1 could not be fitted", figure{
 		Name: "frontier", Title: "Compute frontier",
 		Caption: "Final loss of every run against its training compute C = 6ND, the lower envelope (Approach 1) joined, and the loss the fitted L(N, D) reaches at the compute-optimal N and D.",
@@ -97,6 +113,15 @@ func lawLineNote(lt *scaling.LimitTest) string {
 		return "No line is drawn: the law fitted to the smaller runs has an exponent that is not positive, so it has no compute-optimal allocation."
 	}
 	return "The line is the law's loss at the compute-optimal N and D, the least any run of that compute can have by the law; runs away from that allocation sit above it."
+}
+
+// floorNote describes the reducible-loss figure's dashed lines, when the
+// limit test fitted per-size floors.
+func floorNote(a *scaling.Analysis) string {
+	if a.Limit == nil || a.Limit.Entropy == nil || len(a.Limit.Entropy.Floors) == 0 {
+		return ""
+	}
+	return "; the dashed levels are each size's own floor E_N − H (L(D) = E_N + B/D^β fitted to its runs alone), which must lie above zero and fall towards it as N grows"
 }
 
 func entropyNote(h float64) string {

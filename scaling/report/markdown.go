@@ -67,12 +67,14 @@ Fitted to the {{.TrainPoints}} runs up to {{g .SplitCompute}} FLOPs; {{.Above}} 
 | --- | --- | --- | --- |
 {{range .Scores}}| {{.Law}} | {{.Data}} | {{g .HeldOutRMSE}} | {{g .TrainRMSE}} |
 {{end}}{{with .Entropy}}
-Fitted E = {{iv .E}} against the source's entropy H = {{g .H}} nats/token.{{if .Floors}} Each size's own floor, L(D) = E_N + B/D^β fitted to its runs alone:
+Fitted E = {{iv .E}} against the source's entropy H = {{g .H}} nats/token: E − H = {{g .Difference}} nats ({{pct1 .Relative}} of H), H {{if .Inside}}inside{{else}}outside{{end}} E's interval; the test of E against H: **{{.Outcome}}**.{{if .Floors}} Each size's own floor, L(D) = E_N + B/D^β fitted to its runs alone:
 
 | N | runs | E_N | E_N − H |
 | --- | --- | --- | --- |
 {{$h := .H}}{{range .Floors}}| {{si .Params}} | {{.Points}} | {{g .E}} | {{g (sub .E $h)}} |
-{{end}}{{end}}{{end}}{{end}}
+{{end}}{{end}}{{else}}
+{{unknownH}}
+{{end}}{{end}}
 {{if .Problems}}## Runs left out
 {{range .Problems}}
 - {{.}}{{end}}

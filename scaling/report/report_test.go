@@ -58,7 +58,7 @@ func TestWrite(t *testing.T) {
 		t.Fatal(err)
 	}
 	page := string(html)
-	for _, name := range []string{"loss-curves", "frontier", "isoflop", "contours", "extrapolation", "residuals"} {
+	for _, name := range []string{"loss-curves", "reducible", "frontier", "isoflop", "contours", "extrapolation", "residuals"} {
 		for _, ext := range []string{".png", ".svg"} {
 			if _, err := os.Stat(filepath.Join(dir, PlotsDir, name+ext)); err != nil {
 				t.Errorf("figure %s%s: %v", name, ext, err)
@@ -68,22 +68,24 @@ func TestWrite(t *testing.T) {
 			t.Errorf("the page does not link %s.svg", name)
 		}
 	}
-	if got := strings.Count(page, "data:image/png;base64,"); got != 6 {
-		t.Errorf("the page embeds %d PNGs, want 6", got)
+	if got := strings.Count(page, "data:image/png;base64,"); got != 7 {
+		t.Errorf("the page embeds %d PNGs, want 7", got)
 	}
-	for _, want := range []string{a.Limit.Verdict.Class, "n2m-D1M", "training diverged", "plateau fit -points x.csv", "Approach 3", "entropy H", in.Provenance.Commit} {
+	for _, want := range []string{a.Limit.Verdict.Class, "n2m-D1M", "training diverged", "plateau fit -points x.csv", "Approach 3", "entropy H", in.Provenance.Commit,
+		"The test of E against H: <b>" + a.Limit.Entropy.Outcome + "</b>"} {
 		if !strings.Contains(page, want) {
 			t.Errorf("the page does not mention %q", want)
 		}
 	}
-	if len(paths) != 14 || filepath.Base(paths[len(paths)-1]) != Page {
-		t.Errorf("Write returned %d paths, want 12 figures and the two pages, the HTML last: %v", len(paths), paths)
+	if len(paths) != 16 || filepath.Base(paths[len(paths)-1]) != Page {
+		t.Errorf("Write returned %d paths, want 14 figures and the two pages, the HTML last: %v", len(paths), paths)
 	}
 	md, err := os.ReadFile(filepath.Join(dir, MarkdownPage))
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"![Residuals](plots/residuals.png)", "**" + a.Limit.Verdict.Class + "**", "| E > 0 |", "n2m-D1M", "(report.html)"} {
+	for _, want := range []string{"![Residuals](plots/residuals.png)", "![Reducible loss L − H](plots/reducible.png)", "**" + a.Limit.Verdict.Class + "**", "| E > 0 |", "n2m-D1M", "(report.html)",
+		"the test of E against H: **" + a.Limit.Entropy.Outcome + "**"} {
 		if !strings.Contains(string(md), want) {
 			t.Errorf("README.md does not contain %q", want)
 		}
@@ -111,6 +113,17 @@ func TestWriteWithoutCurves(t *testing.T) {
 	page, _ := os.ReadFile(filepath.Join(dir, Page))
 	if !strings.Contains(string(page), "no loss curves") {
 		t.Error("the page does not say why the loss curves are missing")
+	}
+	// Nor is the data's entropy known: no reducible-loss figure, and both
+	// pages say that E cannot be tested.
+	md, _ := os.ReadFile(filepath.Join(dir, MarkdownPage))
+	for name, text := range map[string]string{Page: string(page), MarkdownPage: string(md)} {
+		if !strings.Contains(text, "Reducible loss L − H: the data") || !strings.Contains(text, "the fitted E cannot be tested against the data") {
+			t.Errorf("%s does not say that H is unknown", name)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, PlotsDir, "reducible.png")); !os.IsNotExist(err) {
+		t.Errorf("reducible.png written without an entropy (stat: %v)", err)
 	}
 	if _, err := os.Stat(filepath.Join(dir, PlotsDir, "loss-curves.png")); !os.IsNotExist(err) {
 		t.Errorf("loss-curves.png written without curves (stat: %v)", err)

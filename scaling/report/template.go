@@ -33,7 +33,11 @@ var funcs = template.FuncMap{
 	},
 	"sub":       func(a, b float64) float64 { return a - b },
 	"lastSlope": func(s []scaling.LocalSlope) scaling.LocalSlope { return s[len(s)-1] },
-	"lawRow":    func(name string, e *scaling.LawEstimate) lawTableRow { return lawTableRow{name, e} },
+	"pct1":      func(v float64) string { return fmt.Sprintf("%+.2g%%", 100*v) },
+	"unknownH": func() string {
+		return "The data's entropy H is not known (plateau knows it for its synthetic sources only), so the fitted E cannot be tested against the data's true floor, and no reducible-loss figure is drawn."
+	},
+	"lawRow": func(name string, e *scaling.LawEstimate) lawTableRow { return lawTableRow{name, e} },
 }
 
 // si writes a count with an SI suffix and three significant figures:
@@ -123,11 +127,11 @@ The compute-optimal allocation is N<sub>opt</sub> &prop; C<sup>a</sup>, D<sub>op
 <table><tr><th>law</th><th>fitted to</th><th>parameters</th><th>train RMSE</th><th>held-out RMSE</th><th>AIC</th><th>converged</th></tr>
 {{range .Scores}}<tr><td>{{.Law}}</td><td>{{.Data}}</td><td>{{.Params}}</td><td>{{g .TrainRMSE}}</td><td>{{g .HeldOutRMSE}}</td><td>{{optf .AIC}}</td><td>{{.Converged}}{{if .Message}} ({{.Message}}){{end}}</td></tr>
 {{end}}</table>
-{{with .Entropy}}<p>Fitted E = {{iv .E}} against the source's entropy H = {{g .H}} nats/token: E &minus; H = {{g .Difference}} nats; H is {{if .Inside}}inside{{else}}outside{{end}} E's interval.</p>
+{{with .Entropy}}<p>Fitted E = {{iv .E}} against the source's entropy H = {{g .H}} nats/token: E &minus; H = {{g .Difference}} nats ({{pct1 .Relative}} of H); H is {{if .Inside}}inside{{else}}outside{{end}} E's interval. The test of E against H: <b>{{.Outcome}}</b>.</p>
 {{if .Floors}}<p>Each size's own floor, L(D) = E<sub>N</sub> + B/D<sup>&beta;</sup> fitted to its runs alone (E<sub>N</sub> can never lie below H):</p>
 <table><tr><th>N</th><th>runs</th><th>E<sub>N</sub></th><th>E<sub>N</sub> &minus; H</th><th>B</th><th>&beta;</th><th>converged</th></tr>
 {{$h := .H}}{{range .Floors}}<tr><td>{{si .Params}}</td><td>{{.Points}}</td><td>{{g .E}}</td><td>{{g (sub .E $h)}}</td><td>{{g .B}}</td><td>{{g .Beta}}</td><td>{{.Converged}}{{if .Message}} ({{.Message}}){{end}}</td></tr>
-{{end}}</table>{{end}}{{end}}
+{{end}}</table>{{end}}{{else}}<p>{{unknownH}}</p>{{end}}
 {{end}}
 
 {{if .Runs}}<h2>Runs</h2>
