@@ -1,23 +1,24 @@
-//go:build plateau_cuda
+//go:build plateau_cuda || plateau_cudaemu
 
 package cuda
 
 import "github.com/plateau-lab/plateau/kernels"
 
-// reduceThreads is the block size of the single-block reductions.
+// reduceThreads is the largest block of the single-block reductions.
 const reduceThreads = 1024
 
 // CrossEntropyForward sets loss[0] to the mean cross-entropy over rows with a
 // target >= 0 and saves each row's lse (crossentropy.cu): one block per row
-// for lse, then one block for the mean.
+// for lse (up to 256 threads, fewer for a small vocabulary), then one block
+// for the mean.
 func (d *Device) CrossEntropyForward(loss, lse, logits, targets kernels.Buf, rows, vocab int) {
 	if vocab <= 0 {
 		return
 	}
 	d.kernel(kCrossEntropyLSE).buf(lse).buf(logits).i32(rows).i32(vocab).
-		run(dim3{rows, 1, 1}, dim3{blockSize, 1, 1})
+		run(dim3{rows, 1, 1}, reduceBlock(vocab, blockSize))
 	d.kernel(kCrossEntropyLoss).buf(loss).buf(lse).buf(logits).buf(targets).i32(rows).i32(vocab).
-		run(dim3{1, 1, 1}, dim3{reduceThreads, 1, 1})
+		run(dim3{1, 1, 1}, reduceBlock(rows, reduceThreads))
 }
 
 // CrossEntropyBackward sets dlogits = dloss[0]*(softmax - onehot)/count
@@ -34,7 +35,7 @@ func (d *Device) CrossEntropyBackward(dlogits, logits, lse, targets, dloss kerne
 		return
 	}
 	d.kernel(kCrossEntropyScale).dev(c).buf(targets).buf(dloss).i32(rows).
-		run(dim3{1, 1, 1}, dim3{reduceThreads, 1, 1})
+		run(dim3{1, 1, 1}, reduceBlock(rows, reduceThreads))
 	d.kernel(kCrossEntropyBackward).buf(dlogits).buf(logits).buf(lse).buf(targets).dev(c).i32(rows).i32(vocab).
 		run(dim3{rows, ceilDiv(vocab, blockSize), 1}, dim3{blockSize, 1, 1})
 }

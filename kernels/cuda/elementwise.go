@@ -1,11 +1,9 @@
-//go:build plateau_cuda
+//go:build plateau_cuda || plateau_cudaemu
 
 package cuda
 
 import (
 	"fmt"
-
-	"gorgonia.org/cu"
 
 	"github.com/plateau-lab/plateau/kernels"
 )
@@ -18,9 +16,7 @@ func (d *Device) Zero(b kernels.Buf) {
 		d.badArg = false
 		return
 	}
-	d.enter()
-	defer d.leave()
-	if err := cu.MemsetD32Async(p, 0, int64(b.N), d.stream); err != nil {
+	if err := d.drv.memsetD32(p, 0, int64(b.N)); err != nil {
 		d.fail(fmt.Errorf("zero %d elements: %w", b.N, err))
 	}
 }
@@ -34,9 +30,7 @@ func (d *Device) Copy(dst, src kernels.Buf) {
 		d.badArg = false
 		return
 	}
-	d.enter()
-	defer d.leave()
-	if err := cu.MemcpyDtoDAsync(pd, ps, int64(n)*4, d.stream); err != nil {
+	if err := d.drv.copyDtoD(pd, ps, int64(n)*4); err != nil {
 		d.fail(fmt.Errorf("copy %d elements: %w", n, err))
 	}
 }

@@ -1,4 +1,4 @@
-//go:build plateau_cuda
+//go:build plateau_cuda || plateau_cudaemu
 
 package cuda
 
@@ -144,11 +144,15 @@ func TestAttention(t *testing.T) {
 			d.AttentionBackward(b(dq), b(dk), b(dv), b(q), b(k), b(v), b(out), b(lse), b(dout),
 				s.batch, s.seq, s.heads, s.kvHeads, s.hd)
 		})
-		p.near(name+" out", out, opTol)
-		p.near(name+" lse", lse, opTol)
-		p.near(name+" dq", dq, opTol)
-		p.near(name+" dk", dk, opTol)
-		p.near(name+" dv", dv, opTol)
+		// q, k, v and dout are standard normal, so every output is of order
+		// one, except dq and dk of a one-token sequence: exactly zero (a
+		// query that sees one key), rounding noise on both devices. The norm
+		// floor of 1 compares them absolutely at the inputs' scale.
+		p.nearFloor(name+" out", out, opTol, 1)
+		p.nearFloor(name+" lse", lse, opTol, 1)
+		p.nearFloor(name+" dq", dq, opTol, 1)
+		p.nearFloor(name+" dk", dk, opTol, 1)
+		p.nearFloor(name+" dv", dv, opTol, 1)
 	}
 }
 

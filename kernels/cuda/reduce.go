@@ -1,4 +1,4 @@
-//go:build plateau_cuda
+//go:build plateau_cuda || plateau_cudaemu
 
 package cuda
 
@@ -25,7 +25,7 @@ func (d *Device) SumSquares(out, x kernels.Buf) {
 	d.kernel(kSumSquaresPartial).dev(s).buf(x).i64(n).i64(sumChunk).
 		run(dim3{parts, 1, 1}, dim3{blockSize, 1, 1})
 	d.kernel(kSumSquaresFinish).buf(out).dev(s).i32(parts).
-		run(dim3{1, 1, 1}, dim3{reduceThreads, 1, 1})
+		run(dim3{1, 1, 1}, reduceBlock(parts, reduceThreads))
 }
 
 // ClipScale sets scale[0] = gradScale*min(1, maxNorm/(gradScale*sqrt(sumsq[0])+1e-6))
