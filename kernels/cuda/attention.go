@@ -45,7 +45,8 @@ func (d *Device) AttentionForward(out, lse, q, k, v kernels.Buf, batch, seq, hea
 	if !ok {
 		return
 	}
-	d.kernel(vr.forward).buf(out).buf(lse).buf(q).buf(k).buf(v).i32(seq).i32(heads).i32(kvHeads).i32(hd).
+	nq, nkv, nl := batch*seq*heads*hd, batch*seq*kvHeads*hd, batch*heads*seq
+	d.kernel(vr.forward).bufN(out, nq).bufN(lse, nl).bufN(q, nq).bufN(k, nkv).bufN(v, nkv).i32(seq).i32(heads).i32(kvHeads).i32(hd).
 		f32(attnScale(hd)).run(dim3{ceilDiv(seq, vr.rows), heads, batch}, dim3{attnThreads, 1, 1})
 }
 
@@ -65,10 +66,11 @@ func (d *Device) AttentionBackward(dq, dk, dv, q, k, v, out, lse, dout kernels.B
 		return
 	}
 	scale := attnScale(hd)
-	d.kernel(kAttentionRowDot).dev(dd).buf(out).buf(dout).i32(batch).i32(seq).i32(heads).i32(hd).
+	nq, nkv, nl := batch*seq*heads*hd, batch*seq*kvHeads*hd, batch*heads*seq
+	d.kernel(kAttentionRowDot).dev(dd).bufN(out, nq).bufN(dout, nq).i32(batch).i32(seq).i32(heads).i32(hd).
 		run(dim3{ceilDiv(rows, blockSize/32), 1, 1}, dim3{blockSize, 1, 1})
-	d.kernel(vr.dq).buf(dq).buf(q).buf(k).buf(v).buf(lse).dev(dd).buf(dout).i32(seq).i32(heads).i32(kvHeads).
+	d.kernel(vr.dq).bufN(dq, nq).bufN(q, nq).bufN(k, nkv).bufN(v, nkv).bufN(lse, nl).dev(dd).bufN(dout, nq).i32(seq).i32(heads).i32(kvHeads).
 		i32(hd).f32(scale).run(dim3{ceilDiv(seq, vr.rows), heads, batch}, dim3{attnThreads, 1, 1})
-	d.kernel(vr.dkdv).buf(dk).buf(dv).buf(q).buf(k).buf(v).buf(lse).dev(dd).buf(dout).i32(seq).i32(heads).
+	d.kernel(vr.dkdv).bufN(dk, nkv).bufN(dv, nkv).bufN(q, nq).bufN(k, nkv).bufN(v, nkv).bufN(lse, nl).dev(dd).bufN(dout, nq).i32(seq).i32(heads).
 		i32(kvHeads).i32(hd).f32(scale).run(dim3{ceilDiv(seq, vr.rows), kvHeads, batch}, dim3{attnThreads, 1, 1})
 }

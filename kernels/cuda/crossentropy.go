@@ -15,9 +15,9 @@ func (d *Device) CrossEntropyForward(loss, lse, logits, targets kernels.Buf, row
 	if vocab <= 0 {
 		return
 	}
-	d.kernel(kCrossEntropyLSE).buf(lse).buf(logits).i32(rows).i32(vocab).
+	d.kernel(kCrossEntropyLSE).bufN(lse, rows).bufN(logits, rows*vocab).i32(rows).i32(vocab).
 		run(dim3{rows, 1, 1}, reduceBlock(vocab, blockSize))
-	d.kernel(kCrossEntropyLoss).buf(loss).buf(lse).buf(logits).buf(targets).i32(rows).i32(vocab).
+	d.kernel(kCrossEntropyLoss).bufN(loss, 1).bufN(lse, rows).bufN(logits, rows*vocab).bufN(targets, rows).i32(rows).i32(vocab).
 		run(dim3{1, 1, 1}, reduceBlock(rows, reduceThreads))
 }
 
@@ -34,8 +34,8 @@ func (d *Device) CrossEntropyBackward(dlogits, logits, lse, targets, dloss kerne
 		d.badArg = false
 		return
 	}
-	d.kernel(kCrossEntropyScale).dev(c).buf(targets).buf(dloss).i32(rows).
+	d.kernel(kCrossEntropyScale).dev(c).bufN(targets, rows).bufN(dloss, 1).i32(rows).
 		run(dim3{1, 1, 1}, reduceBlock(rows, reduceThreads))
-	d.kernel(kCrossEntropyBackward).buf(dlogits).buf(logits).buf(lse).buf(targets).dev(c).i32(rows).i32(vocab).
+	d.kernel(kCrossEntropyBackward).bufN(dlogits, rows*vocab).bufN(logits, rows*vocab).bufN(lse, rows).bufN(targets, rows).dev(c).i32(rows).i32(vocab).
 		run(dim3{rows, ceilDiv(vocab, blockSize), 1}, dim3{blockSize, 1, 1})
 }

@@ -55,6 +55,18 @@ func (l launcher) buf(b kernels.Buf) launcher {
 	return l
 }
 
+// bufN adds b, which the kernel reads or writes n elements of: a shorter b
+// marks the launch bad (reported at Sync) instead of letting the kernel
+// reach past it, which on a GPU reads other tensors or faults and poisons
+// the context.
+func (l launcher) bufN(b kernels.Buf, n int) launcher {
+	if b.N < n && !l.d.badArg {
+		l.d.badArg = true
+		l.d.fail(fmt.Errorf("%s: parameter %d: buffer of %d elements, the call needs %d", kernelSpecs[l.k].entry, l.d.args.n, b.N, n))
+	}
+	return l.buf(b)
+}
+
 // dev adds a device address.
 func (l launcher) dev(p devicePtr) launcher {
 	l.d.args.put(uint64(p))

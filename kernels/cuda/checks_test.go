@@ -1,0 +1,60 @@
+//go:build plateau_cuda || plateau_cudaemu
+
+package cuda
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/plateau-lab/plateau/kernels"
+)
+
+// TestShortBuffers: a kernel call given a buffer shorter than its shape
+// needs is refused (reported at Sync) instead of reading or writing past
+// the buffer, which on a GPU reads other tensors or faults and poisons the
+// context for good. The device keeps working after.
+func TestShortBuffers(t *testing.T) {
+	d := openGPU(t, FP32)
+	alloc := func(n int, dt kernels.DType) kernels.Buf {
+		b, err := d.Alloc(n, dt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	big, short, one := alloc(1<<16, kernels.F32), alloc(4, kernels.F32), alloc(1, kernels.F32)
+	ids := alloc(64, kernels.I32)
+	for _, c := range []struct {
+		name string
+		call func()
+	}{
+		{"add", func() { d.Add(big, short, big) }},
+		{"axpy", func() { d.Axpy(big, 2, short) }},
+		{"swiglu_forward", func() { d.SwiGLUForward(big, big, short) }},
+		{"swiglu_backward", func() { d.SwiGLUBackward(big, big, big, big, short) }},
+		{"embedding_forward", func() { d.EmbeddingForward(big, big, short, 64, 16) }},
+		{"embedding_backward", func() { d.EmbeddingBackward(big, ids, short, 64, 16) }},
+		{"rmsnorm_forward", func() { d.RMSNormForward(big, big, big, short, 64, 16, 1e-5) }},
+		{"rmsnorm_backward_dx", func() { d.RMSNormBackward(big, big, big, big, short, big, 64, 16) }},
+		{"rope", func() { d.RoPE(big, big, short, big, 64, 64, 2, 16, false) }},
+		{"attention_forward_16", func() { d.AttentionForward(big, big, big, short, big, 2, 32, 2, 2, 16) }},
+		{"attention_backward_rowdot", func() { d.AttentionBackward(big, big, big, big, big, big, short, big, big, 2, 32, 2, 2, 16) }},
+		{"crossentropy_lse", func() { d.CrossEntropyForward(one, big, short, ids, 64, 100) }},
+		{"crossentropy_backward", func() { d.CrossEntropyBackward(short, big, big, ids, one, 64, 100) }},
+		{"sum_squares_finish", func() { d.SumSquares(short.Slice(0, 0), big) }},
+		{"adamw", func() { d.AdamW(big, big, short, big, one, 1e-3, 0.9, 0.95, 1e-8, 0, 1) }},
+		{"rope_at", func() { d.RoPEAt(big, big, big, big, short, 64, 2, 16) }},
+		{"cache_write", func() { d.CacheWrite(short, big, ids, 2, 32, 40, 16) }},
+		{"attention_cached", func() { d.AttentionCached(big, big, short, big, ids, 2, 32, 40, 2, 2, 16) }},
+	} {
+		c.call()
+		err := d.Sync()
+		if err == nil || !strings.Contains(err.Error(), c.name) || !strings.Contains(err.Error(), "elements, the call needs") {
+			t.Errorf("%s with a short buffer: Sync error %v", c.name, err)
+		}
+	}
+	d.Add(big, big, big)
+	if err := d.Sync(); err != nil {
+		t.Errorf("after the refused calls, a valid one fails: %v", err)
+	}
+}
