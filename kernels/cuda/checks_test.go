@@ -58,3 +58,40 @@ func TestShortBuffers(t *testing.T) {
 		t.Errorf("after the refused calls, a valid one fails: %v", err)
 	}
 }
+
+// TestCrossEntropyTargetsOutOfRange: a target outside [0, vocab) is
+// ignored on the device, as the embedding kernels ignore a bad id: the loss
+// and gradient are those of the same batch with that target -1, and no
+// logit outside the row is read.
+func TestCrossEntropyTargetsOutOfRange(t *testing.T) {
+	p := newPair(t, FP32)
+	const rows, vocab = 9, 50
+	logits, dloss := p.randn(rows*vocab, 2), p.floats([]float32{1})
+	bad := []int32{3, 1 << 30, 7, vocab, 0, -5, 49, vocab + 1, 1<<31 - 1}
+	ignored := make([]int32, rows)
+	for i, tg := range bad {
+		ignored[i] = tg
+		if tg < 0 || tg >= vocab {
+			ignored[i] = -1
+		}
+	}
+	result := func(targets []int32) (loss, dl []float32) {
+		tg := p.ints(targets)
+		l, lse, d := p.alloc(1, kernels.F32), p.alloc(rows, kernels.F32), p.alloc(rows*vocab, kernels.F32)
+		p.gpu.CrossEntropyForward(l.g, lse.g, logits.g, tg.g, rows, vocab)
+		p.gpu.CrossEntropyBackward(d.g, logits.g, lse.g, tg.g, dloss.g, rows, vocab)
+		loss, _ = p.get(l)
+		dl, _ = p.get(d)
+		return loss, dl
+	}
+	gotLoss, gotGrad := result(bad)
+	wantLoss, wantGrad := result(ignored)
+	if gotLoss[0] != wantLoss[0] {
+		t.Errorf("loss %v with out-of-range targets, %v with them ignored", gotLoss[0], wantLoss[0])
+	}
+	for i := range wantGrad {
+		if gotGrad[i] != wantGrad[i] {
+			t.Fatalf("dlogits[%d] = %v with out-of-range targets, %v with them ignored", i, gotGrad[i], wantGrad[i])
+		}
+	}
+}

@@ -8,7 +8,8 @@ import "github.com/plateau-lab/plateau/kernels"
 const reduceThreads = 1024
 
 // CrossEntropyForward sets loss[0] to the mean cross-entropy over rows with a
-// target >= 0 and saves each row's lse (crossentropy.cu): one block per row
+// target in [0, vocab) (a target at or past vocab is left out as a negative
+// one is, never read past the row) and saves each row's lse (crossentropy.cu): one block per row
 // for lse (up to 256 threads, fewer for a small vocabulary), then one block
 // for the mean.
 func (d *Device) CrossEntropyForward(loss, lse, logits, targets kernels.Buf, rows, vocab int) {
@@ -34,7 +35,7 @@ func (d *Device) CrossEntropyBackward(dlogits, logits, lse, targets, dloss kerne
 		d.badArg = false
 		return
 	}
-	d.kernel(kCrossEntropyScale).dev(c).bufN(targets, rows).bufN(dloss, 1).i32(rows).
+	d.kernel(kCrossEntropyScale).dev(c).bufN(targets, rows).bufN(dloss, 1).i32(rows).i32(vocab).
 		run(dim3{1, 1, 1}, reduceBlock(rows, reduceThreads))
 	d.kernel(kCrossEntropyBackward).bufN(dlogits, rows*vocab).bufN(logits, rows*vocab).bufN(lse, rows).bufN(targets, rows).dev(c).i32(rows).i32(vocab).
 		run(dim3{rows, ceilDiv(vocab, blockSize), 1}, dim3{blockSize, 1, 1})

@@ -5,4 +5,4 @@ package emu
 // KernelSourcesSum is the SHA-256 of the listing "sha256  name" of every
 // kernels/cuda/*.cu and *.cuh file (sorted by name) this emulator was
 // generated for.
-const KernelSourcesSum = "cde3ac693d679a4b32dc1fd760d8cea8b259a75fa023f2082af9c45c39de115a"
+const KernelSourcesSum = "cb885bde91b8ddce4f75d072fd5ddda419e215b0cbdbd26d926e9cc7ce2f2b75"
