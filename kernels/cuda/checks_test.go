@@ -95,3 +95,41 @@ func TestCrossEntropyTargetsOutOfRange(t *testing.T) {
 		}
 	}
 }
+
+// TestUploadSourceReusable: Upload returns before its copy has run (the
+// stream is asynchronous), yet the caller may reuse its slice at once, and
+// uploads larger than the staging buffers, or more of them than there are
+// buffers, arrive whole and in order.
+func TestUploadSourceReusable(t *testing.T) {
+	d := openGPU(t, FP32)
+	const n = 3*stagingChunk/4 + 1001 // three staging chunks and a bit
+	v := make([]float32, n)
+	bufs := make([]kernels.Buf, 2*stagingBuffers+1)
+	for i := range bufs {
+		b, err := d.Alloc(n, kernels.F32)
+		if err != nil {
+			t.Fatal(err)
+		}
+		bufs[i] = b
+		for j := range v {
+			v[j] = float32(i*n + j)
+		}
+		if err := d.Upload(b, v); err != nil {
+			t.Fatal(err)
+		}
+		for j := range v {
+			v[j] = -1 // the copy has not run yet: the device must not see this
+		}
+	}
+	got := make([]float32, n)
+	for i, b := range bufs {
+		if err := d.Download(got, b); err != nil {
+			t.Fatal(err)
+		}
+		for j, x := range got {
+			if x != float32(i*n+j) {
+				t.Fatalf("buffer %d element %d: %v, want %v", i, j, x, float32(i*n+j))
+			}
+		}
+	}
+}

@@ -36,9 +36,13 @@ func openDriver(ordinal int, p Precision) (driver, error) {
 	if ordinal != 0 {
 		return nil, fmt.Errorf("device %d requested, 1 present (the emulated GPU)", ordinal)
 	}
-	if sum, err := sourcesSum(); err != nil || sum != emu.KernelSourcesSum {
-		return nil, fmt.Errorf("the emulator was compiled from kernel sources with sum %s, kernels/cuda holds sources with sum %s: "+
-			"run go generate ./kernels/cuda/... (%v)", emu.KernelSourcesSum, sum, err)
+	sum, err := sourcesSum()
+	if err != nil {
+		return nil, fmt.Errorf("kernel sources: %w", err)
+	}
+	if sum != emu.KernelSourcesSum {
+		return nil, fmt.Errorf("the emulator was compiled for kernel sources with sum %s, kernels/cuda holds sources with sum %s: "+
+			"run go generate ./kernels/cuda", emu.KernelSourcesSum, sum)
 	}
 	opt := emu.Options{}
 	if os.Getenv("PLATEAU_CUDAEMU_PROFILE") != "" {
