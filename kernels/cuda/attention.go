@@ -13,8 +13,10 @@ import (
 // Attn<HD>::THREADS).
 const attnThreads = 128
 
-// attnCheck returns the compiled variant for the shapes, or records an
-// error for shapes the kernels do not handle.
+// attnCheck returns the compiled variant for the shapes (the tensor-core
+// kernels of attention_tc.cu in BF16 precision, attention.cu's float32
+// kernels otherwise), or records an error for shapes the kernels do not
+// handle.
 func (d *Device) attnCheck(batch, seq, heads, kvHeads, hd int) (attnVariant, bool) {
 	if batch <= 0 || seq <= 0 || heads <= 0 || kvHeads <= 0 || hd <= 0 {
 		return attnVariant{}, false
@@ -23,7 +25,11 @@ func (d *Device) attnCheck(batch, seq, heads, kvHeads, hd int) (attnVariant, boo
 		d.fail(fmt.Errorf("attention: %d query heads are not a multiple of %d kv heads", heads, kvHeads))
 		return attnVariant{}, false
 	}
-	v, ok := attnVariantFor(hd)
+	vs := attnVariants
+	if d.prec == BF16 {
+		vs = tcVariants
+	}
+	v, ok := variantFor(vs, hd)
 	if !ok {
 		d.fail(fmt.Errorf("attention: head dim %d is larger than the largest compiled bound %d", hd, attnVariants[len(attnVariants)-1].maxHD))
 		return attnVariant{}, false
@@ -39,7 +45,8 @@ func (d *Device) attnCheck(batch, seq, heads, kvHeads, hd int) (attnVariant, boo
 func attnScale(hd int) float32 { return float32(1 / math.Sqrt(float64(hd))) }
 
 // AttentionForward runs causal GQA attention with an online softmax over key
-// tiles, saving each row's log-sum-exp (attention.cu).
+// tiles, saving each row's log-sum-exp (attention.cu; attention_tc.cu, on
+// the tensor cores, in BF16 precision).
 func (d *Device) AttentionForward(out, lse, q, k, v kernels.Buf, batch, seq, heads, kvHeads, hd int) {
 	vr, ok := d.attnCheck(batch, seq, heads, kvHeads, hd)
 	if !ok {

@@ -28,8 +28,11 @@ var precisions = []Precision{FP32, TF32, BF16}
 //     Emulated on the CPU device (operands rounded before each GEMM) on the
 //     golden cases and randomModels, the largest errors were: tf32 loss
 //     7.6e-5, logits 1.3e-3, gradients 2.3e-3; bf16 loss 2.7e-5, logits
-//     1.1e-2, gradients 2.4e-2. The bounds leave a factor of 2.5 to 3 for
-//     the GPU's other summation order.
+//     1.1e-2, gradients 2.4e-2. In bf16 the attention also runs on the
+//     tensor cores (attention_tc.cu); on the emulated GPU that raised the
+//     largest bf16 errors to loss 9.4e-4 (tiny-mha), logits 9.6e-3,
+//     gradients 2.8e-2. The bounds leave a factor of 2 to 3 for the GPU's
+//     other summation order.
 type tolerance struct{ loss, logits, grads float64 }
 
 func toleranceFor(p Precision) tolerance {
@@ -37,7 +40,7 @@ func toleranceFor(p Precision) tolerance {
 	case TF32:
 		return tolerance{loss: 3e-4, logits: 4e-3, grads: 6e-3}
 	case BF16:
-		return tolerance{loss: 3e-4, logits: 3e-2, grads: 6e-2}
+		return tolerance{loss: 3e-3, logits: 3e-2, grads: 6e-2}
 	}
 	return tolerance{loss: 1e-5, logits: 1e-4, grads: 1e-4}
 }

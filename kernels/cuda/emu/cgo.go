@@ -3,7 +3,7 @@
 package emu
 
 /*
-#cgo CXXFLAGS: -std=c++17 -O2 -fsanitize=alignment
+#cgo CXXFLAGS: -std=c++20 -O2 -fsanitize=alignment -I${SRCDIR}
 #cgo LDFLAGS: -lboost_context
 #include <stdlib.h>
 #include "emu.h"

@@ -39,7 +39,7 @@
 #define __noinline__ __attribute__((noinline))
 #define __launch_bounds__(...)
 #define __restrict__ __restrict
-#define __align__(n) alignas(n)
+#define __align__(n) __attribute__((aligned(n)))
 #define __shared__ static thread_local
 
 // ---------------------------------------------------------------------------
@@ -132,7 +132,7 @@ inline typename std::common_type<A, B>::type max(A a, B b) {
 // Barriers and warp collectives.
 
 #define __syncthreads() ::emu::syncthreads(EMU_SITE("__syncthreads"))
-#define __syncwarp(...) ::emu::syncwarp(EMU_SITE("__syncwarp"), ##__VA_ARGS__)
+#define __syncwarp(...) ::emu::syncwarp(EMU_SITE("__syncwarp") __VA_OPT__(, ) __VA_ARGS__)
 #define __shfl_sync(...) ::emu::shfl(EMU_SITE("__shfl_sync"), ::emu::Collective::ShflIdx, __VA_ARGS__)
 #define __shfl_xor_sync(...) ::emu::shfl(EMU_SITE("__shfl_xor_sync"), ::emu::Collective::ShflXor, __VA_ARGS__)
 #define __shfl_up_sync(...) ::emu::shfl(EMU_SITE("__shfl_up_sync"), ::emu::Collective::ShflUp, __VA_ARGS__)

@@ -48,7 +48,7 @@
 //   - cublasGemmEx (column-major, leading dimensions, transposes) runs on
 //     plateau's CPU GEMM in float32, bfloat16 operands widened and TF32
 //     operands rounded to 10 mantissa bits first.
-//   - nvcuda::wmma's 16x16x16 bfloat16 fragments (include/mma.h) are warp
+//   - nvcuda::wmma's 16x16x16 bfloat16 fragments (mma.h) are warp
 //     collectives with a deliberately scrambled element layout, so that a
 //     kernel that depends on the layout fails.
 //
@@ -70,7 +70,7 @@
 // C++ file includes has changed). The tests in kernels/cuda say what is
 // missing: a kernel without PTX, without an emulated implementation, or an
 // emulated kernel names.go does not list. CUDA headers the kernels include
-// (mma.h, cuda_bf16.h) are in include/.
+// (mma.h, cuda_bf16.h) are emulated by the files of the same names here.
 //
 // It needs g++ and Boost.Context (Debian: libboost-context-dev).
 package emu

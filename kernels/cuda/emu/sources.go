@@ -5,4 +5,4 @@ package emu
 // KernelSourcesSum is the SHA-256 of the listing "sha256  name" of every
 // kernels/cuda/*.cu and *.cuh file (sorted by name) this emulator was
 // generated for.
-const KernelSourcesSum = "cb885bde91b8ddce4f75d072fd5ddda419e215b0cbdbd26d926e9cc7ce2f2b75"
+const KernelSourcesSum = "77130b19e8d458f3633a61552897c04fc0700383e1210e0d6ff66b01f1bc58c1"
