@@ -221,6 +221,8 @@ func TestFaults(t *testing.T) {
 			[]string{"kernel broken_deadlock", "deadlock", "threads 0-15 wait in __shfl_sync", "threads 16-31 wait in __syncthreads"}},
 		{"broken_misaligned_load", Dim3{1, 1, 1}, Dim3{4, 1, 1}, func(r *rig) []any { return []any{r.alloc(4), r.alloc(20)} },
 			[]string{"kernel broken_misaligned_load", "misaligned access at selftest.cc", "not a multiple of 16"}},
+		{"broken_wmma_misaligned", Dim3{1, 1, 1}, Dim3{32, 1, 1}, func(r *rig) []any { return []any{r.alloc(256)} },
+			[]string{"kernel broken_wmma_misaligned", "wmma::load_matrix_sync", "not 32-byte aligned"}},
 	} {
 		t.Run(c.kernel, func(t *testing.T) {
 			r := newRig(t)
@@ -372,5 +374,66 @@ func TestStreamRunsWhenWaited(t *testing.T) {
 	}
 	if err := r.c.HostFree(host); err != nil {
 		t.Error(err)
+	}
+}
+
+// TestWMMA: the emulated tensor-core product, its loads and stores in both
+// layouts, against a product computed here.
+func TestWMMA(t *testing.T) {
+	r := newRig(t)
+	bf := func(x float32) uint16 { return uint16(math.Float32bits(x) >> 16) } // exact for these values
+	var a, b [256]uint16
+	var c [256]float32
+	var want [16][16]float32
+	for i := range 16 {
+		for j := range 16 {
+			a[i*16+j] = bf(float32((i*3+j)%7) - 3)
+			b[j*16+i] = bf(float32((i+2*j)%5) - 2) // column-major: element (i, j) at j*16+i
+			c[j*16+i] = float32(i - j)
+		}
+	}
+	for i := range 16 {
+		for j := range 16 {
+			s := 2 * c[j*16+i]
+			for k := range 16 {
+				s += math.Float32frombits(uint32(a[i*16+k])<<16) * math.Float32frombits(uint32(b[j*16+k])<<16)
+			}
+			want[i][j] = s
+		}
+	}
+	pa, pb, pc, pd := r.alloc(128), r.alloc(128), r.alloc(256), r.alloc(256)
+	put := func(p Ptr, words []uint32) {
+		buf := make([]byte, 4*len(words))
+		for i, w := range words {
+			binary.LittleEndian.PutUint32(buf[4*i:], w)
+		}
+		if err := r.s.MemcpyHtoD(p, buf); err != nil {
+			t.Fatal(err)
+		}
+	}
+	pack := func(h [256]uint16) []uint32 {
+		w := make([]uint32, 128)
+		for i := range w {
+			w[i] = uint32(h[2*i]) | uint32(h[2*i+1])<<16
+		}
+		return w
+	}
+	cw := make([]uint32, 256)
+	for i, x := range c {
+		cw[i] = math.Float32bits(x)
+	}
+	put(pa, pack(a))
+	put(pb, pack(b))
+	put(pc, cw)
+	if err := r.launch("selftest_wmma", Dim3{1, 1, 1}, Dim3{32, 1, 1}, pd, pa, pb, pc); err != nil {
+		t.Fatal(err)
+	}
+	got := r.words(pd, 256)
+	for i := range 16 {
+		for j := range 16 {
+			if g := math.Float32frombits(got[i*16+j]); g != want[i][j] {
+				t.Fatalf("d[%d][%d] = %v, want %v", i, j, g, want[i][j])
+			}
+		}
 	}
 }

@@ -5,6 +5,9 @@
 // deliberately broken ones, each with the bug the emulator must report.
 #include "cuda_emu.h"
 
+#include <cuda_bf16.h>
+#include <mma.h>
+
 #define FULL_MASK 0xffffffffu
 
 // selftest_collectives: one block; thread t writes, at out[t*8+...], the
@@ -115,6 +118,30 @@ extern "C" __global__ void broken_misaligned_load(float* out, const float* in) {
 // broken_read_at: reads in[i], wherever that is.
 extern "C" __global__ void broken_read_at(float* out, const float* in, int i) { out[0] = in[i]; }
 
+// selftest_wmma: one warp; d (16x16, row-major) = a (16x16 bf16, row-major)
+// times b (16x16 bf16, stored column-major) plus c (16x16, column-major).
+extern "C" __global__ void selftest_wmma(float* d, const __nv_bfloat16* a, const __nv_bfloat16* b, const float* c) {
+  using namespace nvcuda;
+  wmma::fragment<wmma::matrix_a, 16, 16, 16, __nv_bfloat16, wmma::row_major> fa;
+  wmma::fragment<wmma::matrix_b, 16, 16, 16, __nv_bfloat16, wmma::col_major> fb;
+  wmma::fragment<wmma::accumulator, 16, 16, 16, float> acc;
+  wmma::load_matrix_sync(fa, a, 16);
+  wmma::load_matrix_sync(fb, b, 16);
+  wmma::load_matrix_sync(acc, c, 16, wmma::mem_col_major);
+  for (int e = 0; e < acc.num_elements; e++) acc.x[e] *= 2.0f;  // elementwise: allowed in any layout
+  wmma::mma_sync(acc, fa, fb, acc);
+  wmma::store_matrix_sync(d, acc, 16, wmma::mem_row_major);
+}
+
+// broken_wmma_misaligned: a fragment load from a pointer 16 bytes off a
+// 32-byte boundary.
+extern "C" __global__ void broken_wmma_misaligned(const __nv_bfloat16* a) {
+  nvcuda::wmma::fragment<nvcuda::wmma::matrix_a, 16, 16, 16, __nv_bfloat16, nvcuda::wmma::row_major> fa;
+  nvcuda::wmma::load_matrix_sync(fa, a + 8, 16);
+}
+
+EMU_KERNEL(selftest, selftest_wmma)
+EMU_KERNEL(selftest, broken_wmma_misaligned)
 EMU_KERNEL(selftest, selftest_collectives)
 EMU_KERNEL(selftest, selftest_block_sum)
 EMU_KERNEL(selftest, selftest_index)
