@@ -14,5 +14,5 @@ func (d *Device) AdamW(p, g, m, v, scale kernels.Buf, lr, beta1, beta2, eps, wd 
 	n := p.N
 	d.kernel(kAdamW).buf(p).bufN(g, n).bufN(m, n).bufN(v, n).bufN(scale, 1).i64(n).
 		f32(s.Decay).f32(s.W1).f32(s.W2).f32(beta2).f32(s.NegStep).f32(s.BC2Sqrt).f32(eps).
-		run(d.linear(n), dim3{blockSize, 1, 1})
+		run(d.linear4(n), dim3{blockSize, 1, 1})
 }

@@ -57,7 +57,23 @@ __device__ __forceinline__ float block_max(float v, float* scratch) {
   return warp_max(v);
 }
 
+// aligned16 says whether every pointer is 16-byte aligned, so that the
+// kernel may move float4s: buffers start 256-byte aligned and the executor
+// aligns parameters and activations to 16 bytes, but a sub-buffer of any
+// offset is allowed, and takes the scalar path.
+__device__ __forceinline__ bool aligned16() { return true; }
+template <typename P, typename... Ps>
+__device__ __forceinline__ bool aligned16(const P* p, const Ps*... ps) {
+  return ((unsigned long long)p & 15) == 0 && aligned16(ps...);
+}
+
 // grid_stride loops i over [0, n) across the whole grid.
 #define GRID_STRIDE(i, n)                                                        \
   for (long long i = (long long)blockIdx.x * blockDim.x + threadIdx.x; i < (n); \
        i += (long long)gridDim.x * blockDim.x)
+
+// VECTOR_STRIDE loops i over the float4s [0, n/4) of n floats across the
+// grid, then TAIL_STRIDE over the last n%4 elements (j from 4*(n/4)).
+#define VECTOR_STRIDE(i, n) GRID_STRIDE(i, (n) / 4)
+#define TAIL_STRIDE(j, n) \
+  for (long long j = (n) / 4 * 4 + (long long)blockIdx.x * blockDim.x + threadIdx.x; j < (n); j += (long long)gridDim.x * blockDim.x)

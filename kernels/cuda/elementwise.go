@@ -38,11 +38,11 @@ func (d *Device) Copy(dst, src kernels.Buf) {
 // Add sets dst = a + b over dst's elements (dst may alias a or b).
 func (d *Device) Add(dst, a, b kernels.Buf) {
 	n := dst.N
-	d.kernel(kAdd).buf(dst).bufN(a, n).bufN(b, n).i64(n).run(d.linear(n), dim3{blockSize, 1, 1})
+	d.kernel(kAdd).buf(dst).bufN(a, n).bufN(b, n).i64(n).run(d.linear4(n), dim3{blockSize, 1, 1})
 }
 
 // Axpy sets dst += alpha*x over dst's elements.
 func (d *Device) Axpy(dst kernels.Buf, alpha float32, x kernels.Buf) {
 	n := dst.N
-	d.kernel(kAxpy).buf(dst).f32(alpha).bufN(x, n).i64(n).run(d.linear(n), dim3{blockSize, 1, 1})
+	d.kernel(kAxpy).buf(dst).f32(alpha).bufN(x, n).i64(n).run(d.linear4(n), dim3{blockSize, 1, 1})
 }

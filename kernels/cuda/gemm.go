@@ -58,7 +58,7 @@ func (d *Device) Gemm(transA, transB bool, m, n, k int, alpha float32, a, b kern
 
 // toBF16 queues the rounding of n float32 values at src to bfloat16 at dst.
 func (d *Device) toBF16(dst, src devicePtr, n int) {
-	d.kernel(kToBF16).dev(dst).dev(src).i64(n).run(d.linear(n), dim3{blockSize, 1, 1})
+	d.kernel(kToBF16).dev(dst).dev(src).i64(n).run(d.linear4(n), dim3{blockSize, 1, 1})
 }
 
 // scaleC handles the empty product (k = 0): C = beta*C.
@@ -71,5 +71,5 @@ func (d *Device) scaleC(c kernels.Buf, n int, beta float32) {
 		d.Zero(c)
 		return
 	}
-	d.kernel(kAxpy).buf(c).f32(beta-1).buf(c).i64(c.N).run(d.linear(c.N), dim3{blockSize, 1, 1})
+	d.kernel(kAxpy).buf(c).f32(beta-1).buf(c).i64(c.N).run(d.linear4(c.N), dim3{blockSize, 1, 1})
 }

@@ -121,6 +121,10 @@ func (d *Device) linear(n int) dim3 {
 	return dim3{min(ceilDiv(n, blockSize), 32*d.sms), 1, 1}
 }
 
+// linear4 is the grid of a grid-stride kernel that moves float4s over n
+// elements (elementwise.cu, swiglu.cu, adamw.cu): one thread per four.
+func (d *Device) linear4(n int) dim3 { return d.linear(ceilDiv(n, 4)) }
+
 // reduceBlock is the block of a block-wide reduction over n items: n
 // rounded up to whole warps, between one warp and most threads, so that a
 // small reduction does not run idle warps through its barriers.

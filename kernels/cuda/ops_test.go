@@ -30,6 +30,11 @@ func TestElementwise(t *testing.T) {
 	p.near("axpy", sum, opTol) // the CPU may fuse the multiply-add
 	p.run(func(d kernels.Device, x func(buf) kernels.Buf) { d.Add(x(a), x(a), x(b)) })
 	p.same("add in place", a)
+	// Sub-buffers off a 16-byte boundary take the kernels' scalar path.
+	p.run(func(d kernels.Device, x func(buf) kernels.Buf) { d.Add(x(sum).Slice(1, 999), x(a).Slice(3, 999), x(b).Slice(2, 999)) })
+	p.same("add off 16 bytes", sum)
+	p.run(func(d kernels.Device, x func(buf) kernels.Buf) { d.Axpy(x(sum).Slice(2, 1001), 0.5, x(a).Slice(1, 1001)) })
+	p.near("axpy off 16 bytes", sum, opTol)
 	p.run(func(d kernels.Device, x func(buf) kernels.Buf) { d.Copy(x(sum).Slice(5, 1000), x(b).Slice(17, 1000)) })
 	p.same("copy", sum)
 	p.run(func(d kernels.Device, x func(buf) kernels.Buf) { d.Zero(x(sum).Slice(3, 777)) })
@@ -239,6 +244,13 @@ func TestSwiGLU(t *testing.T) {
 	p.near("swiglu out", out, opTol)
 	p.near("swiglu dgate", dg, opTol)
 	p.near("swiglu dup", du, opTol)
+	p.run(func(d kernels.Device, b func(buf) kernels.Buf) { // off 16 bytes: the scalar path
+		d.SwiGLUForward(b(out).Slice(1, n-3), b(gate).Slice(2, n-3), b(up).Slice(3, n-3))
+		d.SwiGLUBackward(b(dg).Slice(3, n-3), b(du).Slice(1, n-3), b(gate).Slice(2, n-3), b(up), b(dout).Slice(1, n-3))
+	})
+	p.near("swiglu out off 16 bytes", out, opTol)
+	p.near("swiglu dgate off 16 bytes", dg, opTol)
+	p.near("swiglu dup off 16 bytes", du, opTol)
 }
 
 func TestCrossEntropy(t *testing.T) {
@@ -291,6 +303,11 @@ func TestClipAndAdamW(t *testing.T) {
 	p.same("adamw param", param) // the same float32 operations in the same order
 	p.same("adamw m", m)
 	p.same("adamw v", v)
+	p.run(func(d kernels.Device, b func(buf) kernels.Buf) { // off 16 bytes: the scalar path
+		d.AdamW(b(param).Slice(1, n-1), b(g).Slice(1, n-1), b(m).Slice(1, n-1), b(v).Slice(1, n-1), b(scale), 3e-4, 0.9, 0.95, 1e-8, 0.1, 4)
+	})
+	p.same("adamw param off 16 bytes", param)
+	p.same("adamw m off 16 bytes", m)
 }
 
 func TestInferenceKernels(t *testing.T) {

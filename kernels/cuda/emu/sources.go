@@ -5,4 +5,4 @@ package emu
 // KernelSourcesSum is the SHA-256 of the listing "sha256  name" of every
 // kernels/cuda/*.cu and *.cuh file (sorted by name) this emulator was
 // generated for.
-const KernelSourcesSum = "77130b19e8d458f3633a61552897c04fc0700383e1210e0d6ff66b01f1bc58c1"
+const KernelSourcesSum = "8676adb86e0f74174d9c2c49ecf7a205e01f6f61e5e1067079780e8c8b979139"
