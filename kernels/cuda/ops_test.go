@@ -31,9 +31,13 @@ func TestElementwise(t *testing.T) {
 	p.run(func(d kernels.Device, x func(buf) kernels.Buf) { d.Add(x(a), x(a), x(b)) })
 	p.same("add in place", a)
 	// Sub-buffers off a 16-byte boundary take the kernels' scalar path.
-	p.run(func(d kernels.Device, x func(buf) kernels.Buf) { d.Add(x(sum).Slice(1, 999), x(a).Slice(3, 999), x(b).Slice(2, 999)) })
+	p.run(func(d kernels.Device, x func(buf) kernels.Buf) {
+		d.Add(x(sum).Slice(1, 999), x(a).Slice(3, 999), x(b).Slice(2, 999))
+	})
 	p.same("add off 16 bytes", sum)
-	p.run(func(d kernels.Device, x func(buf) kernels.Buf) { d.Axpy(x(sum).Slice(2, 1001), 0.5, x(a).Slice(1, 1001)) })
+	p.run(func(d kernels.Device, x func(buf) kernels.Buf) {
+		d.Axpy(x(sum).Slice(2, 1001), 0.5, x(a).Slice(1, 1001))
+	})
 	p.near("axpy off 16 bytes", sum, opTol)
 	p.run(func(d kernels.Device, x func(buf) kernels.Buf) { d.Copy(x(sum).Slice(5, 1000), x(b).Slice(17, 1000)) })
 	p.same("copy", sum)
