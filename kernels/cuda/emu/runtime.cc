@@ -407,7 +407,9 @@ uint64_t collective(Site s, Collective op, unsigned mask, uint64_t value, int ar
   }
   int base = t->linear & ~31;
   uint64_t vote = 0;
-  for (unsigned m = mask; m; m &= m - 1) vote |= (uint64_t)(w.value[__builtin_ctz(m)] != 0) << __builtin_ctz(m);
+  if (op == Collective::Ballot || op == Collective::Any || op == Collective::All) {
+    for (unsigned m = mask; m; m &= m - 1) vote |= (uint64_t)(w.value[__builtin_ctz(m)] != 0) << __builtin_ctz(m);
+  }
   for (unsigned m = mask; m; m &= m - 1) {
     int l = __builtin_ctz(m);
     uint64_t r = 0;
