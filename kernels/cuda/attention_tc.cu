@@ -68,6 +68,21 @@ __device__ __forceinline__ void tc_stage(__nv_bfloat16* dst, const float* src, i
   }
 }
 
+// tc_load_rows stages rows r0..r0+ROWS-1 of src into tiles (the whole
+// buffer) and loads this warp's 16 of them as A fragments; the block's
+// threads must all call it, with the tiles free.
+template <int HD>
+__device__ __forceinline__ void tc_load_rows(FragA (&a)[HD / 16], __nv_bfloat16* tiles, const float* src, int r0,
+                                             int seq, size_t stride, int hd) {
+  using C = TC<HD>;
+  tc_stage<HD>(tiles, src, r0, C::ROWS, seq, stride, hd);
+  __syncthreads();
+  const int warp = threadIdx.x >> 5;
+#pragma unroll
+  for (int kk = 0; kk < HD / 16; kk++) wmma::load_matrix_sync(a[kk], tiles + warp * 16 * C::LDH + kk * 16, C::LDH);
+  __syncthreads();  // every warp has its fragments: the tiles are free again
+}
+
 // tc_times_tile_t sets out (stride LDS) to the 16 x TILE product of this
 // warp's A fragments (16 rows of HD) and a staged tile transposed (its
 // TILE rows as the product's columns).
@@ -145,11 +160,8 @@ __device__ __forceinline__ void tc_forward(float* out, float* lse, const float* 
   const int rowInWarp = lane >> 1;
   const int row = q0 + warp * 16 + rowInWarp;
 
-  tc_stage<HD>(tiles, q + (size_t)b * seq * qStride + (size_t)h * hd, q0, C::ROWS, seq, qStride, hd);
-  __syncthreads();
   FragA qa[HD / 16];
-#pragma unroll
-  for (int kk = 0; kk < HD / 16; kk++) wmma::load_matrix_sync(qa[kk], tiles + warp * 16 * C::LDH + kk * 16, C::LDH);
+  tc_load_rows<HD>(qa, tiles, q + (size_t)b * seq * qStride + (size_t)h * hd, q0, seq, qStride, hd);
 
   float o[C::HALF];
 #pragma unroll
@@ -246,15 +258,8 @@ __device__ __forceinline__ void tc_backward_dq(float* dq, const float* q, const 
   const float lt = lse[li], dt = D[li];
 
   FragA qa[HD / 16], ga[HD / 16];
-  tc_stage<HD>(tiles, q + qOff, q0, C::ROWS, seq, qStride, hd);
-  __syncthreads();
-#pragma unroll
-  for (int kk = 0; kk < HD / 16; kk++) wmma::load_matrix_sync(qa[kk], tiles + warp * 16 * C::LDH + kk * 16, C::LDH);
-  __syncthreads();
-  tc_stage<HD>(tiles, dout + qOff, q0, C::ROWS, seq, qStride, hd);
-  __syncthreads();
-#pragma unroll
-  for (int kk = 0; kk < HD / 16; kk++) wmma::load_matrix_sync(ga[kk], tiles + warp * 16 * C::LDH + kk * 16, C::LDH);
+  tc_load_rows<HD>(qa, tiles, q + qOff, q0, seq, qStride, hd);
+  tc_load_rows<HD>(ga, tiles, dout + qOff, q0, seq, qStride, hd);
 
   FragC acc[HD / 16];
 #pragma unroll
@@ -301,15 +306,8 @@ __device__ __forceinline__ void tc_backward_dkdv(float* dk, float* dv, const flo
   const int key = j0 + warp * 16 + rowInWarp;
 
   FragA ka[HD / 16], va[HD / 16];
-  tc_stage<HD>(tiles, k + kvOff, j0, C::ROWS, seq, kvStride, hd);
-  __syncthreads();
-#pragma unroll
-  for (int kk = 0; kk < HD / 16; kk++) wmma::load_matrix_sync(ka[kk], tiles + warp * 16 * C::LDH + kk * 16, C::LDH);
-  __syncthreads();
-  tc_stage<HD>(tiles, v + kvOff, j0, C::ROWS, seq, kvStride, hd);
-  __syncthreads();
-#pragma unroll
-  for (int kk = 0; kk < HD / 16; kk++) wmma::load_matrix_sync(va[kk], tiles + warp * 16 * C::LDH + kk * 16, C::LDH);
+  tc_load_rows<HD>(ka, tiles, k + kvOff, j0, seq, kvStride, hd);
+  tc_load_rows<HD>(va, tiles, v + kvOff, j0, seq, kvStride, hd);
 
   FragC dka[HD / 16], dva[HD / 16];
 #pragma unroll

@@ -2,7 +2,10 @@
 
 package cuda
 
-import "unsafe"
+import (
+	"fmt"
+	"unsafe"
+)
 
 // devicePtr is an address in GPU memory.
 type devicePtr uintptr
@@ -72,4 +75,31 @@ type event interface {
 	synchronize() error
 	// destroy releases the event.
 	destroy() error
+}
+
+// loadKernels loads every module of kernelSpecs from its embedded PTX with
+// load, then looks every kernel up with function into fn: the start-up both
+// drivers share.
+func loadKernels[M, F any](load func(module, ptx string) (M, error), function func(m M, entry string) (F, error),
+	fn *[numKernels]F) error {
+	byModule := map[string]M{}
+	for _, m := range modules() {
+		src, err := ptxModule(m)
+		if err != nil {
+			return err
+		}
+		mod, err := load(m, src)
+		if err != nil {
+			return fmt.Errorf("load PTX module %s: %w", m, err)
+		}
+		byModule[m] = mod
+	}
+	for k, s := range kernelSpecs {
+		f, err := function(byModule[s.module], s.entry)
+		if err != nil {
+			return fmt.Errorf("kernel %s in module %s: %w", s.entry, s.module, err)
+		}
+		fn[k] = f
+	}
+	return nil
 }

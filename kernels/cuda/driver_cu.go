@@ -81,27 +81,13 @@ func (d *cuDriver) open() error {
 
 // load loads every PTX module and looks up every kernel once.
 func (d *cuDriver) load() error {
-	byModule := map[string]cu.Module{}
-	for _, m := range modules() {
-		src, err := ptxModule(m)
-		if err != nil {
-			return err
+	return loadKernels(func(_, ptx string) (cu.Module, error) {
+		mod, err := cu.LoadData(ptx)
+		if err == nil {
+			d.mods = append(d.mods, mod)
 		}
-		mod, err := cu.LoadData(src)
-		if err != nil {
-			return fmt.Errorf("load PTX module %s: %w", m, err)
-		}
-		d.mods = append(d.mods, mod)
-		byModule[m] = mod
-	}
-	for k, s := range kernelSpecs {
-		f, err := byModule[s.module].Function(s.entry)
-		if err != nil {
-			return fmt.Errorf("kernel %s in module %s: %w", s.entry, s.module, err)
-		}
-		d.fn[k] = f
-	}
-	return nil
+		return mod, err
+	}, cu.Module.Function, &d.fn)
 }
 
 // enter locks the goroutine to its thread and makes the context current;

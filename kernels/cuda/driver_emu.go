@@ -82,26 +82,7 @@ func sourcesSum() (string, error) {
 
 // load loads every module from its PTX and looks up every kernel.
 func (d *emuDriver) load() error {
-	byModule := map[string]*emu.Module{}
-	for _, m := range modules() {
-		src, err := ptxModule(m)
-		if err != nil {
-			return err
-		}
-		mod, err := d.ctx.LoadModule(m, src)
-		if err != nil {
-			return fmt.Errorf("load PTX module %s: %w", m, err)
-		}
-		byModule[m] = mod
-	}
-	for k, s := range kernelSpecs {
-		f, err := byModule[s.module].Function(s.entry)
-		if err != nil {
-			return fmt.Errorf("kernel %s in module %s: %w", s.entry, s.module, err)
-		}
-		d.fn[k] = f
-	}
-	return nil
+	return loadKernels(d.ctx.LoadModule, (*emu.Module).Function, &d.fn)
 }
 
 func (d *emuDriver) describe() string {

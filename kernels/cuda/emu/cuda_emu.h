@@ -21,6 +21,7 @@
 #include <math.h>
 #include <stdio.h>
 
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -79,26 +80,10 @@ inline int4 make_int4(int x, int y, int z, int w) { return int4{x, y, z, w}; }
 // ---------------------------------------------------------------------------
 // Intrinsics and math.
 
-inline unsigned __float_as_uint(float f) {
-  unsigned u;
-  memcpy(&u, &f, 4);
-  return u;
-}
-inline int __float_as_int(float f) {
-  int i;
-  memcpy(&i, &f, 4);
-  return i;
-}
-inline float __uint_as_float(unsigned u) {
-  float f;
-  memcpy(&f, &u, 4);
-  return f;
-}
-inline float __int_as_float(int i) {
-  float f;
-  memcpy(&f, &i, 4);
-  return f;
-}
+inline unsigned __float_as_uint(float f) { return std::bit_cast<unsigned>(f); }
+inline int __float_as_int(float f) { return std::bit_cast<int>(f); }
+inline float __uint_as_float(unsigned u) { return std::bit_cast<float>(u); }
+inline float __int_as_float(int i) { return std::bit_cast<float>(i); }
 inline float __fadd_rn(float a, float b) { return a + b; }
 inline float __fsub_rn(float a, float b) { return a - b; }
 inline float __fmul_rn(float a, float b) { return a * b; }

@@ -5,4 +5,4 @@ package emu
 // KernelSourcesSum is the SHA-256 of the listing "sha256  name" of every
 // kernels/cuda/*.cu and *.cuh file (sorted by name) this emulator was
 // generated for.
-const KernelSourcesSum = "8676adb86e0f74174d9c2c49ecf7a205e01f6f61e5e1067079780e8c8b979139"
+const KernelSourcesSum = "431df74c3d7cf2d99af1dfcd8a4f03faa6b74925c80aca9c908d4f3a475515e3"
