@@ -82,20 +82,7 @@ func BenchmarkAttention(b *testing.B) {
 				heads := s.d / hd
 				nq, nl := s.batch*s.seq*s.d, s.batch*heads*s.seq
 				r := rand.New(rand.NewPCG(3, 4))
-				buf := func(n int) kernels.Buf {
-					x, err := d.Alloc(n, kernels.F32)
-					if err != nil {
-						b.Fatal(err)
-					}
-					v := make([]float32, n)
-					for i := range v {
-						v[i] = float32(r.NormFloat64())
-					}
-					if err := d.Upload(x, v); err != nil {
-						b.Fatal(err)
-					}
-					return x
-				}
+				buf := func(n int) kernels.Buf { return normalBuf(b, d, r, n) }
 				q, k, v, dout := buf(nq), buf(nq), buf(nq), buf(nq)
 				out, lse, dq, dk, dv := buf(nq), buf(nl), buf(nq), buf(nq), buf(nq)
 				step := func() {

@@ -188,24 +188,15 @@ func attentionOn(t *testing.T, dev kernels.Device, batch, seq, heads, kvHeads, h
 	r := rand.New(rand.NewPCG(uint64(batch*1000+seq), uint64(heads*100+hd)))
 	rows := batch * seq
 	nq, nkv, nl := rows*heads*hd, rows*kvHeads*hd, batch*heads*seq
-	buf := func(n int, random bool) kernels.Buf {
+	buf := func(n int) kernels.Buf {
 		b, err := dev.Alloc(n, kernels.F32)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if random {
-			v := make([]float32, n)
-			for i := range v {
-				v[i] = float32(r.NormFloat64())
-			}
-			if err := dev.Upload(b, v); err != nil {
-				t.Fatal(err)
-			}
-		}
 		return b
 	}
-	q, k, v, dout := buf(nq, true), buf(nkv, true), buf(nkv, true), buf(nq, true)
-	out, lse, dq, dk, dv := buf(nq, false), buf(nl, false), buf(nq, false), buf(nkv, false), buf(nkv, false)
+	q, k, v, dout := normalBuf(t, dev, r, nq), normalBuf(t, dev, r, nkv), normalBuf(t, dev, r, nkv), normalBuf(t, dev, r, nq)
+	out, lse, dq, dk, dv := buf(nq), buf(nl), buf(nq), buf(nkv), buf(nkv)
 	dev.AttentionForward(out, lse, q, k, v, batch, seq, heads, kvHeads, hd)
 	dev.AttentionBackward(dq, dk, dv, q, k, v, out, lse, dout, batch, seq, heads, kvHeads, hd)
 	var res attnOutputs
@@ -219,6 +210,23 @@ func attentionOn(t *testing.T, dev kernels.Device, batch, seq, heads, kvHeads, h
 		t.Fatal(err)
 	}
 	return res
+}
+
+// normalBuf allocates n float32s on dev holding standard normal draws of r.
+func normalBuf(tb testing.TB, dev kernels.Device, r *rand.Rand, n int) kernels.Buf {
+	tb.Helper()
+	b, err := dev.Alloc(n, kernels.F32)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	v := make([]float32, n)
+	for i := range v {
+		v[i] = float32(r.NormFloat64())
+	}
+	if err := dev.Upload(b, v); err != nil {
+		tb.Fatal(err)
+	}
+	return b
 }
 
 // compareAttention checks got against want, with the norm floored at 1.
