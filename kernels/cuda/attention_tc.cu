@@ -349,24 +349,7 @@ __device__ __forceinline__ void tc_backward_dkdv(float* dk, float* dv, const flo
   tc_write<HD>(dv + kvOff, dva, sw, j0 + warp * 16, seq, kvStride, hd, 1.0f);
 }
 
-#define ATTENTION_TC_KERNELS(HD)                                                                                  \
-  extern "C" __global__ void __launch_bounds__(128) attention_tc_forward_##HD(                                   \
-      float* out, float* lse, const float* q, const float* k, const float* v, int seq, int heads, int kvHeads,    \
-      int hd, float scale) {                                                                                     \
-    tc_forward<HD>(out, lse, q, k, v, seq, heads, kvHeads, hd, scale);                                           \
-  }                                                                                                              \
-  extern "C" __global__ void __launch_bounds__(128) attention_tc_backward_dq_##HD(                              \
-      float* dq, const float* q, const float* k, const float* v, const float* lse, const float* D,               \
-      const float* dout, int seq, int heads, int kvHeads, int hd, float scale) {                                 \
-    tc_backward_dq<HD>(dq, q, k, v, lse, D, dout, seq, heads, kvHeads, hd, scale);                               \
-  }                                                                                                              \
-  extern "C" __global__ void __launch_bounds__(128) attention_tc_backward_dkdv_##HD(                            \
-      float* dk, float* dv, const float* q, const float* k, const float* v, const float* lse, const float* D,    \
-      const float* dout, int seq, int heads, int kvHeads, int hd, float scale) {                                 \
-    tc_backward_dkdv<HD>(dk, dv, q, k, v, lse, D, dout, seq, heads, kvHeads, hd, scale);                         \
-  }
-
-ATTENTION_TC_KERNELS(16)
-ATTENTION_TC_KERNELS(32)
-ATTENTION_TC_KERNELS(64)
-ATTENTION_TC_KERNELS(128)
+ATTENTION_ENTRY_POINTS(attention_tc, tc_forward, tc_backward_dq, tc_backward_dkdv, 16)
+ATTENTION_ENTRY_POINTS(attention_tc, tc_forward, tc_backward_dq, tc_backward_dkdv, 32)
+ATTENTION_ENTRY_POINTS(attention_tc, tc_forward, tc_backward_dq, tc_backward_dkdv, 64)
+ATTENTION_ENTRY_POINTS(attention_tc, tc_forward, tc_backward_dq, tc_backward_dkdv, 128)

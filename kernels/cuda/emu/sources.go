@@ -5,4 +5,4 @@ package emu
 // KernelSourcesSum is the SHA-256 of the listing "sha256  name" of every
 // kernels/cuda/*.cu and *.cuh file (sorted by name) this emulator was
 // generated for.
-const KernelSourcesSum = "431df74c3d7cf2d99af1dfcd8a4f03faa6b74925c80aca9c908d4f3a475515e3"
+const KernelSourcesSum = "203dcfdc7d434a5639626a42e9cc0cf2daebddb0257ff07024b01aaeb1195cbc"
