@@ -10,6 +10,10 @@ import (
 // accumulators and, for training, the AdamW moments. Each kind lives in one
 // allocation, the tensors that take weight decay first, so a whole-model
 // kernel (the norm of all gradients, AdamW over one decay group) is one call.
+// Every tensor starts on a 16-byte boundary (paramAlign elements), as GPU
+// vector loads and cuBLAS's fast paths want; the gaps between tensors are
+// zero in every kind, so they add nothing to a norm and AdamW leaves them
+// zero.
 type Weights struct {
 	dev   Device
 	Specs []model.ParamSpec
@@ -22,6 +26,9 @@ type Weights struct {
 
 	wrapped bool // W are host slices of the caller's (NewInferenceWeights)
 }
+
+// paramAlign is the granularity of parameter offsets in elements (16 bytes).
+const paramAlign = 4
 
 // NewWeights allocates zeroed weights for specs on dev; optimizer adds the
 // AdamW moments.
@@ -39,7 +46,7 @@ func newWeights(dev Device, specs []model.ParamSpec, grads, optimizer bool) (*We
 		for i, p := range specs {
 			if p.Decays() == (pass == 0) {
 				offsets[i] = total
-				total += p.Size()
+				total += (p.Size() + paramAlign - 1) / paramAlign * paramAlign
 			}
 		}
 		if pass == 0 {

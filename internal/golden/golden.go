@@ -91,7 +91,15 @@ func (c *Case) Flat() (ids, targets []int32, batch, seq int) {
 
 // RelMaxErr is max|got-want| / max|want|: the error relative to the
 // reference's max-norm, the measure the golden tolerances use.
-func RelMaxErr(got, want []float32) float64 {
+func RelMaxErr(got, want []float32) float64 { return RelMaxErrFloor(got, want, 0) }
+
+// RelMaxErrFloor is max|got-want| / max(max|want|, floor): RelMaxErr with
+// the norm no smaller than floor, the scale the values would have if they
+// did not vanish. A result that is exactly zero in exact arithmetic (the
+// gradient of a query that attends to one key) is rounding noise on every
+// device, and noise divided by noise says nothing; against the floor it is
+// an absolute error at the scale of the inputs.
+func RelMaxErrFloor(got, want []float32, floor float64) float64 {
 	if len(got) != len(want) {
 		return math.Inf(1)
 	}
@@ -100,6 +108,7 @@ func RelMaxErr(got, want []float32) float64 {
 		diff = math.Max(diff, math.Abs(float64(got[i])-float64(want[i])))
 		norm = math.Max(norm, math.Abs(float64(want[i])))
 	}
+	norm = math.Max(norm, floor)
 	if norm == 0 {
 		return diff
 	}

@@ -1,4 +1,4 @@
-//go:build plateau_cuda
+//go:build plateau_cuda || plateau_cudaemu
 
 package cuda
 
@@ -12,7 +12,7 @@ import (
 func (d *Device) AdamW(p, g, m, v, scale kernels.Buf, lr, beta1, beta2, eps, wd float32, step int) {
 	s := cpu.NewAdamWScalars(lr, beta1, beta2, wd, step)
 	n := p.N
-	d.kernel(kAdamW).buf(p).buf(g).buf(m).buf(v).buf(scale).i64(n).
+	d.kernel(kAdamW).buf(p).bufN(g, n).bufN(m, n).bufN(v, n).bufN(scale, 1).i64(n).
 		f32(s.Decay).f32(s.W1).f32(s.W2).f32(beta2).f32(s.NegStep).f32(s.BC2Sqrt).f32(eps).
-		run(d.linear(n), dim3{blockSize, 1, 1})
+		run(d.linear4(n), dim3{blockSize, 1, 1})
 }

@@ -321,24 +321,7 @@ extern "C" __global__ void attention_backward_rowdot(float* D, const float* out,
   }
 }
 
-#define ATTENTION_KERNELS(HD)                                                                                      \
-  extern "C" __global__ void __launch_bounds__(128) attention_forward_##HD(                                       \
-      float* out, float* lse, const float* q, const float* k, const float* v, int seq, int heads, int kvHeads,    \
-      int hd, float scale) {                                                                                     \
-    attn_forward<HD>(out, lse, q, k, v, seq, heads, kvHeads, hd, scale);                                         \
-  }                                                                                                              \
-  extern "C" __global__ void __launch_bounds__(128) attention_backward_dq_##HD(                                  \
-      float* dq, const float* q, const float* k, const float* v, const float* lse, const float* D,               \
-      const float* dout, int seq, int heads, int kvHeads, int hd, float scale) {                                 \
-    attn_backward_dq<HD>(dq, q, k, v, lse, D, dout, seq, heads, kvHeads, hd, scale);                             \
-  }                                                                                                              \
-  extern "C" __global__ void __launch_bounds__(128) attention_backward_dkdv_##HD(                                \
-      float* dk, float* dv, const float* q, const float* k, const float* v, const float* lse, const float* D,    \
-      const float* dout, int seq, int heads, int kvHeads, int hd, float scale) {                                 \
-    attn_backward_dkdv<HD>(dk, dv, q, k, v, lse, D, dout, seq, heads, kvHeads, hd, scale);                       \
-  }
-
-ATTENTION_KERNELS(16)
-ATTENTION_KERNELS(32)
-ATTENTION_KERNELS(64)
-ATTENTION_KERNELS(128)
+ATTENTION_ENTRY_POINTS(attention, attn_forward, attn_backward_dq, attn_backward_dkdv, 16)
+ATTENTION_ENTRY_POINTS(attention, attn_forward, attn_backward_dq, attn_backward_dkdv, 32)
+ATTENTION_ENTRY_POINTS(attention, attn_forward, attn_backward_dq, attn_backward_dkdv, 64)
+ATTENTION_ENTRY_POINTS(attention, attn_forward, attn_backward_dq, attn_backward_dkdv, 128)

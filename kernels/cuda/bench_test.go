@@ -1,4 +1,4 @@
-//go:build plateau_cuda
+//go:build plateau_cuda || plateau_cudaemu
 
 package cuda
 
@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/plateau-lab/plateau/kernels"
 	"github.com/plateau-lab/plateau/model"
 	"github.com/plateau-lab/plateau/train"
 )
@@ -62,6 +63,47 @@ func BenchmarkTrainStep(b *testing.B) {
 				b.ReportMetric(tokS*cfg.FLOPsPerToken(s.seq)/1e12, "TFLOP/s")
 				b.ReportMetric(float64(d.PeakBytes())/1e9, "peak-GB")
 				b.ReportMetric(float64(cfg.NonEmbeddingParams())/1e6, "Mparams-nonemb")
+			})
+		}
+	}
+}
+
+// BenchmarkAttention measures causal attention forward and backward alone
+// on the reference shapes, on the CUDA cores (fp32 precision: attention.cu)
+// and on the tensor cores (bf16: attention_tc.cu), reporting tokens/s and
+// TFLOP/s at the algorithmic count of the causal products (7 B H T^2 hd:
+// two in the forward pass, five in the backward).
+func BenchmarkAttention(b *testing.B) {
+	const hd = 64
+	for _, prec := range []Precision{FP32, BF16} {
+		for _, s := range benchConfigs {
+			b.Run(s.name+"/"+prec.String(), func(b *testing.B) {
+				d := openGPU(b, prec)
+				heads := s.d / hd
+				nq, nl := s.batch*s.seq*s.d, s.batch*heads*s.seq
+				r := rand.New(rand.NewPCG(3, 4))
+				buf := func(n int) kernels.Buf { return normalBuf(b, d, r, n) }
+				q, k, v, dout := buf(nq), buf(nq), buf(nq), buf(nq)
+				out, lse, dq, dk, dv := buf(nq), buf(nl), buf(nq), buf(nq), buf(nq)
+				step := func() {
+					d.AttentionForward(out, lse, q, k, v, s.batch, s.seq, heads, heads, hd)
+					d.AttentionBackward(dq, dk, dv, q, k, v, out, lse, dout, s.batch, s.seq, heads, heads, hd)
+				}
+				step()
+				if err := d.Sync(); err != nil {
+					b.Fatal(err)
+				}
+				b.ResetTimer()
+				for range b.N {
+					step()
+				}
+				if err := d.Sync(); err != nil {
+					b.Fatal(err)
+				}
+				b.StopTimer()
+				sec := b.Elapsed().Seconds() / float64(b.N)
+				b.ReportMetric(float64(s.batch*s.seq)/sec, "tok/s")
+				b.ReportMetric(7*float64(s.batch*heads)*float64(s.seq)*float64(s.seq)*hd/sec/1e12, "TFLOP/s")
 			})
 		}
 	}

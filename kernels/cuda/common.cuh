@@ -57,7 +57,46 @@ __device__ __forceinline__ float block_max(float v, float* scratch) {
   return warp_max(v);
 }
 
+// aligned16 says whether every pointer is 16-byte aligned, so that the
+// kernel may move float4s: buffers start 256-byte aligned and the executor
+// aligns parameters and activations to 16 bytes, but a sub-buffer of any
+// offset is allowed, and takes the scalar path.
+__device__ __forceinline__ bool aligned16() { return true; }
+template <typename P, typename... Ps>
+__device__ __forceinline__ bool aligned16(const P* p, const Ps*... ps) {
+  return ((unsigned long long)p & 15) == 0 && aligned16(ps...);
+}
+
 // grid_stride loops i over [0, n) across the whole grid.
 #define GRID_STRIDE(i, n)                                                        \
   for (long long i = (long long)blockIdx.x * blockDim.x + threadIdx.x; i < (n); \
        i += (long long)gridDim.x * blockDim.x)
+
+// VECTOR_STRIDE loops i over the float4s [0, n/4) of n floats across the
+// grid, then TAIL_STRIDE over the last n%4 elements (j from 4*(n/4)).
+#define VECTOR_STRIDE(i, n) GRID_STRIDE(i, (n) / 4)
+#define TAIL_STRIDE(j, n) \
+  for (long long j = (n) / 4 * 4 + (long long)blockIdx.x * blockDim.x + threadIdx.x; j < (n); j += (long long)gridDim.x * blockDim.x)
+
+// ATTENTION_ENTRY_POINTS defines the three kernels of one attention
+// implementation for head-dimension bound HD, NAME_forward_HD,
+// NAME_backward_dq_HD and NAME_backward_dkdv_HD, calling the templates
+// FORWARD, DQ and DKDV: attention.cu (CUDA cores) and attention_tc.cu
+// (tensor cores) share these signatures, so attention.go launches either
+// with the same arguments.
+#define ATTENTION_ENTRY_POINTS(NAME, FORWARD, DQ, DKDV, HD)                                                     \
+  extern "C" __global__ void __launch_bounds__(128) NAME##_forward_##HD(                                        \
+      float* out, float* lse, const float* q, const float* k, const float* v, int seq, int heads, int kvHeads,  \
+      int hd, float scale) {                                                                                   \
+    FORWARD<HD>(out, lse, q, k, v, seq, heads, kvHeads, hd, scale);                                            \
+  }                                                                                                            \
+  extern "C" __global__ void __launch_bounds__(128) NAME##_backward_dq_##HD(                                    \
+      float* dq, const float* q, const float* k, const float* v, const float* lse, const float* D,             \
+      const float* dout, int seq, int heads, int kvHeads, int hd, float scale) {                               \
+    DQ<HD>(dq, q, k, v, lse, D, dout, seq, heads, kvHeads, hd, scale);                                         \
+  }                                                                                                            \
+  extern "C" __global__ void __launch_bounds__(128) NAME##_backward_dkdv_##HD(                                  \
+      float* dk, float* dv, const float* q, const float* k, const float* v, const float* lse, const float* D,  \
+      const float* dout, int seq, int heads, int kvHeads, int hd, float scale) {                               \
+    DKDV<HD>(dk, dv, q, k, v, lse, D, dout, seq, heads, kvHeads, hd, scale);                                   \
+  }

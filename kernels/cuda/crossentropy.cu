@@ -1,9 +1,12 @@
 // Cross-entropy of the language model, forward and backward.
 //   lse[r]     = log sum_j exp(logits[r,j])            (every row)
-//   count      = #{r : targets[r] >= 0}
-//   loss[0]    = (1/count) * sum_{targets[r]>=0} (lse[r] - logits[r, targets[r]])   (0 if count is 0)
+//   count      = #{r : 0 <= targets[r] < vocab}
+//   loss[0]    = (1/count) * sum_{counted r} (lse[r] - logits[r, targets[r]])   (0 if count is 0)
 //   dlogits[r,j] = c * (exp(logits[r,j] - lse[r]) - [j == targets[r]]),  c = dloss[0]/count
-//   dlogits[r,:] = 0 where targets[r] < 0
+//   dlogits[r,:] = 0 where targets[r] is not counted
+// A negative target marks a row left out of the loss; one at or past vocab
+// (which the host never passes) is left out the same way, as the embedding
+// kernels give a zero row for a bad id, so no logit outside the row is read.
 // logits, dlogits: [rows, vocab]; targets: [rows] int32; lse: [rows];
 // loss, dloss, c: [1].
 // crossentropy_lse runs one block per row; crossentropy_loss and
@@ -25,6 +28,9 @@ extern "C" __global__ void crossentropy_lse(float* lse, const float* logits, int
   if (threadIdx.x == 0) lse[r] = m + logf(s);
 }
 
+// counted says whether row target t is in the loss.
+__device__ __forceinline__ bool counted(int t, int vocab) { return t >= 0 && t < vocab; }
+
 extern "C" __global__ void crossentropy_loss(float* loss, const float* lse, const float* logits, const int* targets,
                                              int rows, int vocab) {
   __shared__ double red[32];
@@ -33,7 +39,7 @@ extern "C" __global__ void crossentropy_loss(float* loss, const float* lse, cons
   int c = 0;
   for (int r = threadIdx.x; r < rows; r += blockDim.x) {
     int t = targets[r];
-    if (t < 0) continue;
+    if (!counted(t, vocab)) continue;
     s += (double)lse[r] - (double)logits[(size_t)r * vocab + t];
     c++;
   }
@@ -42,10 +48,10 @@ extern "C" __global__ void crossentropy_loss(float* loss, const float* lse, cons
   if (threadIdx.x == 0) loss[0] = c > 0 ? (float)(s / c) : 0.0f;
 }
 
-extern "C" __global__ void crossentropy_scale(float* c, const int* targets, const float* dloss, int rows) {
+extern "C" __global__ void crossentropy_scale(float* c, const int* targets, const float* dloss, int rows, int vocab) {
   __shared__ int cnt[32];
   int n = 0;
-  for (int r = threadIdx.x; r < rows; r += blockDim.x) n += targets[r] >= 0;
+  for (int r = threadIdx.x; r < rows; r += blockDim.x) n += counted(targets[r], vocab);
   n = block_sum(n, cnt);
   if (threadIdx.x == 0) c[0] = n > 0 ? (float)((double)dloss[0] / n) : 0.0f;
 }
@@ -58,7 +64,7 @@ extern "C" __global__ void crossentropy_backward(float* dlogits, const float* lo
   if (r >= rows || j >= vocab) return;
   size_t i = (size_t)r * vocab + j;
   int t = targets[r];
-  if (t < 0) {
+  if (!counted(t, vocab)) {
     dlogits[i] = 0.0f;
     return;
   }

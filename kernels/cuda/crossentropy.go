@@ -1,23 +1,25 @@
-//go:build plateau_cuda
+//go:build plateau_cuda || plateau_cudaemu
 
 package cuda
 
 import "github.com/plateau-lab/plateau/kernels"
 
-// reduceThreads is the block size of the single-block reductions.
+// reduceThreads is the largest block of the single-block reductions.
 const reduceThreads = 1024
 
 // CrossEntropyForward sets loss[0] to the mean cross-entropy over rows with a
-// target >= 0 and saves each row's lse (crossentropy.cu): one block per row
-// for lse, then one block for the mean.
+// target in [0, vocab) (a target at or past vocab is left out as a negative
+// one is, never read past the row) and saves each row's lse (crossentropy.cu): one block per row
+// for lse (up to 256 threads, fewer for a small vocabulary), then one block
+// for the mean.
 func (d *Device) CrossEntropyForward(loss, lse, logits, targets kernels.Buf, rows, vocab int) {
 	if vocab <= 0 {
 		return
 	}
-	d.kernel(kCrossEntropyLSE).buf(lse).buf(logits).i32(rows).i32(vocab).
-		run(dim3{rows, 1, 1}, dim3{blockSize, 1, 1})
-	d.kernel(kCrossEntropyLoss).buf(loss).buf(lse).buf(logits).buf(targets).i32(rows).i32(vocab).
-		run(dim3{1, 1, 1}, dim3{reduceThreads, 1, 1})
+	d.kernel(kCrossEntropyLSE).bufN(lse, rows).bufN(logits, rows*vocab).i32(rows).i32(vocab).
+		run(dim3{rows, 1, 1}, reduceBlock(vocab, blockSize))
+	d.kernel(kCrossEntropyLoss).bufN(loss, 1).bufN(lse, rows).bufN(logits, rows*vocab).bufN(targets, rows).i32(rows).i32(vocab).
+		run(dim3{1, 1, 1}, reduceBlock(rows, reduceThreads))
 }
 
 // CrossEntropyBackward sets dlogits = dloss[0]*(softmax - onehot)/count
@@ -33,8 +35,8 @@ func (d *Device) CrossEntropyBackward(dlogits, logits, lse, targets, dloss kerne
 		d.badArg = false
 		return
 	}
-	d.kernel(kCrossEntropyScale).dev(c).buf(targets).buf(dloss).i32(rows).
-		run(dim3{1, 1, 1}, dim3{reduceThreads, 1, 1})
-	d.kernel(kCrossEntropyBackward).buf(dlogits).buf(logits).buf(lse).buf(targets).dev(c).i32(rows).i32(vocab).
+	d.kernel(kCrossEntropyScale).dev(c).bufN(targets, rows).bufN(dloss, 1).i32(rows).i32(vocab).
+		run(dim3{1, 1, 1}, reduceBlock(rows, reduceThreads))
+	d.kernel(kCrossEntropyBackward).bufN(dlogits, rows*vocab).bufN(logits, rows*vocab).bufN(lse, rows).bufN(targets, rows).dev(c).i32(rows).i32(vocab).
 		run(dim3{rows, ceilDiv(vocab, blockSize), 1}, dim3{blockSize, 1, 1})
 }

@@ -1,4 +1,4 @@
-//go:build plateau_cuda
+//go:build plateau_cuda && !plateau_cudaemu
 
 package cuda
 
@@ -20,7 +20,7 @@ static cublasStatus_t plateau_gemm(cublasHandle_t h, int transA, int transB, int
                       (cublasComputeType_t)compute, CUBLAS_GEMM_DEFAULT);
 }
 
-static cublasStatus_t plateau_set_stream(cublasHandle_t h, uintptr_t s) {
+static cublasStatus_t plateau_set_stream(cublasHandle_t h, void* s) {
   return cublasSetStream_v2(h, (cudaStream_t)s);
 }
 */
@@ -50,9 +50,7 @@ func newBlas(stream cu.Stream, p Precision) (*blasHandle, error) {
 	if s := C.cublasCreate_v2(&b.h); s != C.CUBLAS_STATUS_SUCCESS {
 		return nil, fmt.Errorf("cublasCreate: %s", blasStatus(s))
 	}
-	// cu.Stream holds the CUstream handle as its only field.
-	raw := *(*C.uintptr_t)(unsafe.Pointer(&stream))
-	if s := C.plateau_set_stream(b.h, raw); s != C.CUBLAS_STATUS_SUCCESS {
+	if s := C.plateau_set_stream(b.h, unsafe.Pointer(stream.C())); s != C.CUBLAS_STATUS_SUCCESS {
 		b.destroy()
 		return nil, fmt.Errorf("cublasSetStream: %s", blasStatus(s))
 	}
@@ -80,23 +78,12 @@ func (b *blasHandle) destroy() error {
 	return nil
 }
 
-// gemm queues the row-major C (m x n) = alpha*op(A)*op(B) + beta*C on the
-// stream. A row-major matrix is its transpose in column-major order, so
-// this is the column-major C^T = op(B)^T op(A)^T: cuBLAS gets B first, with
-// the leading dimensions of the stored row-major operands. a and b are
-// float32 addresses, or bfloat16 ones when bf16 is set.
-func (b *blasHandle) gemm(transA, transB bool, m, n, k int, alpha float32, a cu.DevicePtr, bp cu.DevicePtr,
-	beta float32, c cu.DevicePtr, bf16 bool) error {
-	lda, ldb := k, n // stored A is m x k (k x m when transposed), B k x n (n x k)
-	if transA {
-		lda = m
-	}
-	if transB {
-		ldb = k
-	}
-	s := C.plateau_gemm(b.h, cbool(transB), cbool(transA), C.int(n), C.int(m), C.int(k), C.float(alpha),
-		C.uintptr_t(bp), C.int(ldb), C.uintptr_t(a), C.int(lda), C.float(beta), C.uintptr_t(c), C.int(n),
-		cbool(bf16), C.int(b.compute))
+// gemm queues the column-major cublasGemmEx on the handle's stream.
+func (b *blasHandle) gemm(transA, transB bool, m, n, k int, alpha float32, a devicePtr, lda int, bp devicePtr, ldb int,
+	beta float32, c devicePtr, ldc int) error {
+	s := C.plateau_gemm(b.h, cbool(transA), cbool(transB), C.int(m), C.int(n), C.int(k), C.float(alpha),
+		C.uintptr_t(a), C.int(lda), C.uintptr_t(bp), C.int(ldb), C.float(beta), C.uintptr_t(c), C.int(ldc),
+		cbool(b.bf16), C.int(b.compute))
 	if s != C.CUBLAS_STATUS_SUCCESS {
 		return fmt.Errorf("cublasGemmEx (m %d, n %d, k %d, transA %v, transB %v): %s", m, n, k, transA, transB, blasStatus(s))
 	}

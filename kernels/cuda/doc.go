@@ -16,3 +16,4 @@
 package cuda
 
 //go:generate ../../scripts/gen-ptx.sh
+//go:generate ../../scripts/emu-sources.sh

@@ -1,11 +1,9 @@
-//go:build plateau_cuda
+//go:build plateau_cuda || plateau_cudaemu
 
 package cuda
 
 import (
 	"fmt"
-
-	"gorgonia.org/cu"
 
 	"github.com/plateau-lab/plateau/kernels"
 )
@@ -18,9 +16,7 @@ func (d *Device) Zero(b kernels.Buf) {
 		d.badArg = false
 		return
 	}
-	d.enter()
-	defer d.leave()
-	if err := cu.MemsetD32Async(p, 0, int64(b.N), d.stream); err != nil {
+	if err := d.drv.memsetD32(p, 0, int64(b.N)); err != nil {
 		d.fail(fmt.Errorf("zero %d elements: %w", b.N, err))
 	}
 }
@@ -34,9 +30,7 @@ func (d *Device) Copy(dst, src kernels.Buf) {
 		d.badArg = false
 		return
 	}
-	d.enter()
-	defer d.leave()
-	if err := cu.MemcpyDtoDAsync(pd, ps, int64(n)*4, d.stream); err != nil {
+	if err := d.drv.copyDtoD(pd, ps, int64(n)*4); err != nil {
 		d.fail(fmt.Errorf("copy %d elements: %w", n, err))
 	}
 }
@@ -44,11 +38,11 @@ func (d *Device) Copy(dst, src kernels.Buf) {
 // Add sets dst = a + b over dst's elements (dst may alias a or b).
 func (d *Device) Add(dst, a, b kernels.Buf) {
 	n := dst.N
-	d.kernel(kAdd).buf(dst).buf(a).buf(b).i64(n).run(d.linear(n), dim3{blockSize, 1, 1})
+	d.kernel(kAdd).buf(dst).bufN(a, n).bufN(b, n).i64(n).run(d.linear4(n), dim3{blockSize, 1, 1})
 }
 
 // Axpy sets dst += alpha*x over dst's elements.
 func (d *Device) Axpy(dst kernels.Buf, alpha float32, x kernels.Buf) {
 	n := dst.N
-	d.kernel(kAxpy).buf(dst).f32(alpha).buf(x).i64(n).run(d.linear(n), dim3{blockSize, 1, 1})
+	d.kernel(kAxpy).buf(dst).f32(alpha).bufN(x, n).i64(n).run(d.linear4(n), dim3{blockSize, 1, 1})
 }

@@ -1,4 +1,4 @@
-//go:build plateau_cuda
+//go:build plateau_cuda || plateau_cudaemu
 
 package cuda
 
@@ -16,7 +16,7 @@ func (d *Device) EmbeddingForward(out, w, ids kernels.Buf, rows, dim int) {
 	if dim <= 0 {
 		return
 	}
-	d.kernel(kEmbeddingForward).buf(out).buf(w).buf(ids).i32(rows).i32(dim).i32(w.N/dim).
+	d.kernel(kEmbeddingForward).bufN(out, rows*dim).buf(w).bufN(ids, rows).i32(rows).i32(dim).i32(w.N/dim).
 		run(dim3{rows, 1, 1}, dim3{blockSize, 1, 1})
 }
 
@@ -32,6 +32,6 @@ func (d *Device) EmbeddingBackward(dw, ids, dout kernels.Buf, rows, dim int) {
 		return
 	}
 	per := ceilDiv(vocab, blocks)
-	d.kernel(kEmbeddingBackward).buf(dw).buf(ids).buf(dout).i32(rows).i32(dim).i32(vocab).i32(per).
+	d.kernel(kEmbeddingBackward).buf(dw).bufN(ids, rows).bufN(dout, rows*dim).i32(rows).i32(dim).i32(vocab).i32(per).
 		run(dim3{ceilDiv(vocab, per), 1, 1}, dim3{blockSize, 1, 1})
 }

@@ -1,11 +1,9 @@
-//go:build plateau_cuda
+//go:build plateau_cuda || plateau_cudaemu
 
 package cuda
 
 import (
 	"fmt"
-
-	"gorgonia.org/cu"
 
 	"github.com/plateau-lab/plateau/kernels"
 )
@@ -31,10 +29,7 @@ func (d *Device) Gemm(transA, transB bool, m, n, k int, alpha float32, a, b kern
 		d.badArg = false
 		return
 	}
-	d.enter()
-	defer d.leave()
-	bf16 := d.blas.bf16
-	if bf16 {
+	if d.prec == BF16 {
 		off := int64(ceilDiv(m*k*2, 256) * 256)
 		s := d.scratchPtr(off + int64(k*n*2))
 		if d.badArg {
@@ -42,17 +37,28 @@ func (d *Device) Gemm(transA, transB bool, m, n, k int, alpha float32, a, b kern
 			return
 		}
 		d.toBF16(s, pa, m*k)
-		d.toBF16(s+cu.DevicePtr(off), pb, k*n)
-		pa, pb = s, s+cu.DevicePtr(off)
+		d.toBF16(s+devicePtr(off), pb, k*n)
+		pa, pb = s, s+devicePtr(off)
 	}
-	if err := d.blas.gemm(transA, transB, m, n, k, alpha, pa, pb, beta, pc, bf16); err != nil {
+	// A row-major matrix is its transpose in column-major order, so the
+	// row-major C = op(A) op(B) is the column-major C^T = op(B)^T op(A)^T:
+	// cuBLAS gets B first, with the leading dimensions of the stored
+	// row-major operands.
+	lda, ldb := k, n // stored A is m x k (k x m when transposed), B k x n (n x k)
+	if transA {
+		lda = m
+	}
+	if transB {
+		ldb = k
+	}
+	if err := d.drv.gemm(transB, transA, n, m, k, alpha, pb, ldb, pa, lda, beta, pc, n); err != nil {
 		d.fail(err)
 	}
 }
 
 // toBF16 queues the rounding of n float32 values at src to bfloat16 at dst.
-func (d *Device) toBF16(dst, src cu.DevicePtr, n int) {
-	d.kernel(kToBF16).dev(dst).dev(src).i64(n).run(d.linear(n), dim3{blockSize, 1, 1})
+func (d *Device) toBF16(dst, src devicePtr, n int) {
+	d.kernel(kToBF16).dev(dst).dev(src).i64(n).run(d.linear4(n), dim3{blockSize, 1, 1})
 }
 
 // scaleC handles the empty product (k = 0): C = beta*C.
@@ -65,5 +71,5 @@ func (d *Device) scaleC(c kernels.Buf, n int, beta float32) {
 		d.Zero(c)
 		return
 	}
-	d.kernel(kAxpy).buf(c).f32(beta-1).buf(c).i64(c.N).run(d.linear(c.N), dim3{blockSize, 1, 1})
+	d.kernel(kAxpy).buf(c).f32(beta-1).buf(c).i64(c.N).run(d.linear4(c.N), dim3{blockSize, 1, 1})
 }

@@ -1,4 +1,4 @@
-//go:build plateau_cuda
+//go:build plateau_cuda || plateau_cudaemu
 
 package cuda
 
@@ -10,8 +10,9 @@ import (
 	"github.com/plateau-lab/plateau/kernels"
 )
 
-// These tests need a GPU: they run only in a binary built with -tags
-// plateau_cuda, on the device machine (scripts/gpu-check.sh). Each compares
+// These tests run the device on a GPU, in a binary built with -tags
+// plateau_cuda (scripts/gpu-check.sh on the GPU machine), or on the
+// emulated GPU with -tags plateau_cudaemu (CI, any machine). Each compares
 // the GPU with the CPU device, the reference every device must reproduce.
 
 // precisions are the GEMM modes every model-level test runs in.
@@ -27,8 +28,11 @@ var precisions = []Precision{FP32, TF32, BF16}
 //     Emulated on the CPU device (operands rounded before each GEMM) on the
 //     golden cases and randomModels, the largest errors were: tf32 loss
 //     7.6e-5, logits 1.3e-3, gradients 2.3e-3; bf16 loss 2.7e-5, logits
-//     1.1e-2, gradients 2.4e-2. The bounds leave a factor of 2.5 to 3 for
-//     the GPU's other summation order.
+//     1.1e-2, gradients 2.4e-2. In bf16 the attention also runs on the
+//     tensor cores (attention_tc.cu); on the emulated GPU that raised the
+//     largest bf16 errors to loss 9.4e-4 (tiny-mha), logits 9.6e-3,
+//     gradients 2.8e-2. The bounds leave a factor of 2 to 3 for the GPU's
+//     other summation order.
 type tolerance struct{ loss, logits, grads float64 }
 
 func toleranceFor(p Precision) tolerance {
@@ -36,7 +40,7 @@ func toleranceFor(p Precision) tolerance {
 	case TF32:
 		return tolerance{loss: 3e-4, logits: 4e-3, grads: 6e-3}
 	case BF16:
-		return tolerance{loss: 3e-4, logits: 3e-2, grads: 6e-2}
+		return tolerance{loss: 3e-3, logits: 3e-2, grads: 6e-2}
 	}
 	return tolerance{loss: 1e-5, logits: 1e-4, grads: 1e-4}
 }
@@ -151,9 +155,16 @@ func (p *pair) get(b buf) (gpu, cpu []float32) {
 // max-norm.
 func (p *pair) near(name string, b buf, tol float64) {
 	p.t.Helper()
+	p.nearFloor(name, b, tol, 0)
+}
+
+// nearFloor is near with the max-norm taken as at least floor
+// (golden.RelMaxErrFloor), for outputs that can vanish exactly.
+func (p *pair) nearFloor(name string, b buf, tol, floor float64) {
+	p.t.Helper()
 	g, c := p.get(b)
-	if e := golden.RelMaxErr(g, c); e > tol {
-		p.t.Errorf("%s: GPU differs from CPU by %.3g of the max-norm (tolerance %.1g)", name, e, tol)
+	if e := golden.RelMaxErrFloor(g, c, floor); e > tol {
+		p.t.Errorf("%s: GPU differs from CPU by %.3g of the max-norm (tolerance %.1g, norm floor %g)", name, e, tol, floor)
 	}
 }
 

@@ -1,4 +1,4 @@
-//go:build plateau_cuda
+//go:build plateau_cuda || plateau_cudaemu
 
 package cuda
 
@@ -24,7 +24,7 @@ func (d *Device) RoPEAt(out, x, cos, sin, pos kernels.Buf, rows, heads, hd int) 
 	}
 	maxSeq := cos.N / half
 	n := rows * heads * half
-	d.kernel(kRoPEAt).buf(out).buf(x).buf(cos).buf(sin).buf(pos).i32(rows).i32(maxSeq).i32(heads).i32(hd).
+	d.kernel(kRoPEAt).bufN(out, rows*heads*hd).bufN(x, rows*heads*hd).buf(cos).bufN(sin, cos.N).bufN(pos, rows).i32(rows).i32(maxSeq).i32(heads).i32(hd).
 		run(d.linear(n), dim3{blockSize, 1, 1})
 }
 
@@ -35,7 +35,7 @@ func (d *Device) CacheWrite(cache, x, pos kernels.Buf, batch, n, maxSeq, width i
 		return
 	}
 	rows := batch * n
-	d.kernel(kCacheWrite).buf(cache).buf(x).buf(pos).i32(rows).i32(n).i32(maxSeq).i32(width).
+	d.kernel(kCacheWrite).bufN(cache, batch*maxSeq*width).bufN(x, rows*width).bufN(pos, rows).i32(rows).i32(n).i32(maxSeq).i32(width).
 		run(d.linear(rows*width), dim3{blockSize, 1, 1})
 }
 
@@ -50,6 +50,7 @@ func (d *Device) AttentionCached(out, q, kCache, vCache, pos kernels.Buf, batch,
 			heads, kvHeads, hd, attnCachedMaxHD))
 		return
 	}
-	d.kernel(kAttentionCached).buf(out).buf(q).buf(kCache).buf(vCache).buf(pos).i32(n).i32(maxSeq).i32(heads).
+	nq, nc := batch*n*heads*hd, batch*maxSeq*kvHeads*hd
+	d.kernel(kAttentionCached).bufN(out, nq).bufN(q, nq).bufN(kCache, nc).bufN(vCache, nc).bufN(pos, batch*n).i32(n).i32(maxSeq).i32(heads).
 		i32(kvHeads).i32(hd).f32(attnScale(hd)).run(dim3{batch * n, heads, 1}, dim3{attnCachedThreads, 1, 1})
 }

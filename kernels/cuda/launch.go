@@ -1,4 +1,4 @@
-//go:build plateau_cuda
+//go:build plateau_cuda || plateau_cudaemu
 
 package cuda
 
@@ -7,15 +7,13 @@ import (
 	"math"
 	"unsafe"
 
-	"gorgonia.org/cu"
-
 	"github.com/plateau-lab/plateau/kernels"
 )
 
 // launchArgs holds the parameters of the kernel being queued. Each value
 // sits in its own 8-byte slot (cu's Launch copies 8 bytes per parameter; the
-// driver reads the parameter's own size from the start of the slot), so a
-// launch allocates nothing.
+// driver, and the emulated one, read the parameter's own size from the
+// start of the slot), so a launch allocates nothing.
 type launchArgs struct {
 	vals [16]uint64
 	ptrs [16]unsafe.Pointer
@@ -57,8 +55,20 @@ func (l launcher) buf(b kernels.Buf) launcher {
 	return l
 }
 
+// bufN adds b, which the kernel reads or writes n elements of: a shorter b
+// marks the launch bad (reported at Sync) instead of letting the kernel
+// reach past it, which on a GPU reads other tensors or faults and poisons
+// the context.
+func (l launcher) bufN(b kernels.Buf, n int) launcher {
+	if b.N < n && !l.d.badArg {
+		l.d.badArg = true
+		l.d.fail(fmt.Errorf("%s: parameter %d: buffer of %d elements, the call needs %d", kernelSpecs[l.k].entry, l.d.args.n, b.N, n))
+	}
+	return l.buf(b)
+}
+
 // dev adds a device address.
-func (l launcher) dev(p cu.DevicePtr) launcher {
+func (l launcher) dev(p devicePtr) launcher {
 	l.d.args.put(uint64(p))
 	return l
 }
@@ -97,10 +107,7 @@ func (l launcher) run(grid, block dim3) {
 		d.badArg = false
 		return
 	}
-	d.enter()
-	defer d.leave()
-	err := d.fn[l.k].Launch(grid.x, grid.y, grid.z, block.x, block.y, block.z, 0, d.stream, d.args.ptrs[:d.args.n])
-	if err != nil {
+	if err := d.drv.launch(l.k, grid, block, d.args.ptrs[:d.args.n]); err != nil {
 		d.fail(fmt.Errorf("launch %s (grid %v, block %v): %w", kernelSpecs[l.k].entry, grid, block, err))
 	}
 }
@@ -112,6 +119,17 @@ const blockSize = 256
 // thread per element, at most 32 blocks per multiprocessor.
 func (d *Device) linear(n int) dim3 {
 	return dim3{min(ceilDiv(n, blockSize), 32*d.sms), 1, 1}
+}
+
+// linear4 is the grid of a grid-stride kernel that moves float4s over n
+// elements (elementwise.cu, swiglu.cu, adamw.cu): one thread per four.
+func (d *Device) linear4(n int) dim3 { return d.linear(ceilDiv(n, 4)) }
+
+// reduceBlock is the block of a block-wide reduction over n items: n
+// rounded up to whole warps, between one warp and most threads, so that a
+// small reduction does not run idle warps through its barriers.
+func reduceBlock(n, most int) dim3 {
+	return dim3{min(most, max(32, ceilDiv(n, 32)*32)), 1, 1}
 }
 
 // ceilDiv is a/b rounded up, for positive b.

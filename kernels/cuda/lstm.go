@@ -1,4 +1,4 @@
-//go:build plateau_cuda
+//go:build plateau_cuda || plateau_cudaemu
 
 package cuda
 
@@ -18,14 +18,15 @@ func (d *Device) LSTMForward(y, saved, x, wih, whh, bias kernels.Buf, batch, seq
 	n5 := s.SavedParts()
 	p := cutBufs(saved, n5[:])
 	gates, c, tc, r, hprev := p[0], p[1], p[2], p[3], p[4]
-	g := 4 * hidden
-	d.Gemm(false, true, batch*seq, g, in, 1, x, wih, 0, gates)
+	g, rows := 4*hidden, batch*seq
+	d.Gemm(false, true, rows, g, in, 1, x, wih, 0, gates)
 	n := batch * hidden
 	for t := range seq {
 		if t > 0 {
 			d.Gemm(false, true, batch, g, hidden, 1, hprev, whh, 0, r)
 		}
-		d.kernel(kLSTMCellForward).buf(gates).buf(c).buf(tc).buf(y).buf(hprev).buf(r).buf(bias).
+		d.kernel(kLSTMCellForward).bufN(gates, rows*g).bufN(c, rows*hidden).bufN(tc, rows*hidden).bufN(y, rows*hidden).
+			bufN(hprev, n).bufN(r, batch*g).bufN(bias, g).
 			i32(batch).i32(seq).i32(hidden).i32(t).run(d.linear(n), dim3{blockSize, 1, 1})
 	}
 }
@@ -46,7 +47,8 @@ func (d *Device) LSTMBackward(dx, dwih, dwhh, db, scratch, x, wih, whh, y, saved
 	dz, step, dh, dc := q[0], q[1], q[2], q[3]
 	g, rows, n := 4*hidden, batch*seq, batch*hidden
 	for t := seq - 1; t >= 0; t-- {
-		d.kernel(kLSTMCellBackward).buf(dz).buf(step).buf(dh).buf(dc).buf(gates).buf(c).buf(tc).buf(dy).
+		d.kernel(kLSTMCellBackward).bufN(dz, rows*g).bufN(step, batch*g).bufN(dh, n).bufN(dc, n).
+			bufN(gates, rows*g).bufN(c, rows*hidden).bufN(tc, rows*hidden).bufN(dy, rows*hidden).
 			i32(batch).i32(seq).i32(hidden).i32(t).run(d.linear(n), dim3{blockSize, 1, 1})
 		if t > 0 {
 			d.Gemm(false, false, batch, hidden, g, 1, step, whh, 0, dh)
@@ -54,8 +56,8 @@ func (d *Device) LSTMBackward(dx, dwih, dwhh, db, scratch, x, wih, whh, y, saved
 	}
 	d.Gemm(false, false, rows, in, g, 1, dz, wih, 0, dx)
 	d.Gemm(true, false, g, in, rows, 1, dz, x, 0, dwih)
-	d.kernel(kLSTMBiasGrad).buf(db).buf(dz).i32(rows).i32(g).run(d.linear(g), dim3{blockSize, 1, 1})
-	d.kernel(kLSTMZeroFirst).buf(dz).i32(batch).i32(seq).i32(g).run(d.linear(batch*g), dim3{blockSize, 1, 1})
+	d.kernel(kLSTMBiasGrad).bufN(db, g).bufN(dz, rows*g).i32(rows).i32(g).run(d.linear(g), dim3{blockSize, 1, 1})
+	d.kernel(kLSTMZeroFirst).bufN(dz, rows*g).i32(batch).i32(seq).i32(g).run(d.linear(batch*g), dim3{blockSize, 1, 1})
 	if rows > 1 {
 		d.Gemm(true, false, g, hidden, rows-1, 1, dz.Slice(g, dz.N-g), y, 0, dwhh)
 	} else {

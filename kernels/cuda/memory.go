@@ -1,12 +1,10 @@
-//go:build plateau_cuda
+//go:build plateau_cuda || plateau_cudaemu
 
 package cuda
 
 import (
 	"fmt"
 	"unsafe"
-
-	"gorgonia.org/cu"
 
 	"github.com/plateau-lab/plateau/kernels"
 )
@@ -21,15 +19,13 @@ func (d *Device) Alloc(n int, dt kernels.DType) (kernels.Buf, error) {
 	if dt != kernels.F32 && dt != kernels.I32 {
 		return kernels.Buf{}, fmt.Errorf("cuda alloc: unknown dtype %v", dt)
 	}
-	d.enter()
-	defer d.leave()
 	bytes := int64(max(n, 1)) * 4 // cuMemAlloc refuses 0 bytes
 	ptr, err := d.memAlloc(bytes, fmt.Sprintf("%d %s elements", n, dt))
 	if err != nil {
 		return kernels.Buf{}, err
 	}
-	if err := cu.MemsetD32Async(ptr, 0, int64(max(n, 1)), d.stream); err != nil {
-		cu.MemFree(ptr)
+	if err := d.drv.memsetD32(ptr, 0, int64(max(n, 1))); err != nil {
+		d.drv.memFree(ptr)
 		return kernels.Buf{}, fmt.Errorf("cuda alloc: zero %d elements: %w", n, err)
 	}
 	d.next++
@@ -39,14 +35,14 @@ func (d *Device) Alloc(n int, dt kernels.DType) (kernels.Buf, error) {
 	return kernels.NewBuf(d.next, 0, n, dt), nil
 }
 
-// memAlloc calls cuMemAlloc and turns a failure into an error that says
-// what was asked for (what) and how much memory the GPU has.
-func (d *Device) memAlloc(bytes int64, what string) (cu.DevicePtr, error) {
-	ptr, err := cu.MemAlloc(bytes)
+// memAlloc allocates device memory and turns a failure into an error that
+// says what was asked for (what) and how much memory the GPU has.
+func (d *Device) memAlloc(bytes int64, what string) (devicePtr, error) {
+	ptr, err := d.drv.memAlloc(bytes)
 	if err == nil {
 		return ptr, nil
 	}
-	free, total, merr := cu.MemInfo()
+	free, total, merr := d.drv.memInfo()
 	if merr != nil {
 		return 0, fmt.Errorf("cuda alloc %s (%s): %w", what, human(bytes), err)
 	}
@@ -61,12 +57,10 @@ func (d *Device) Free(b kernels.Buf) {
 	if !ok {
 		return
 	}
-	d.enter()
-	defer d.leave()
-	if err := d.stream.Synchronize(); err != nil {
+	if err := d.drv.synchronize(); err != nil {
 		d.fail(fmt.Errorf("synchronize before free: %w", err))
 	}
-	if err := cu.MemFree(a.ptr); err != nil {
+	if err := d.drv.memFree(a.ptr); err != nil {
 		d.fail(fmt.Errorf("free: %w", err))
 	}
 	delete(d.mem, b.Mem())
@@ -84,7 +78,7 @@ func (d *Device) ResetPeak() { d.peak = d.used + d.scratch.bytes }
 // ptr returns the device address of b's first element. An invalid b (not
 // an allocation of this device, or reaching past its end) marks the call
 // being prepared as bad, so launch skips it, and is reported at Sync.
-func (d *Device) ptr(b kernels.Buf) cu.DevicePtr {
+func (d *Device) ptr(b kernels.Buf) devicePtr {
 	p, err := d.lookup(b)
 	if err != nil {
 		d.badArg = true
@@ -95,13 +89,13 @@ func (d *Device) ptr(b kernels.Buf) cu.DevicePtr {
 
 // lookup returns the device address of b's first element, or an error if b
 // is not inside an allocation of this device.
-func (d *Device) lookup(b kernels.Buf) (cu.DevicePtr, error) {
+func (d *Device) lookup(b kernels.Buf) (devicePtr, error) {
 	a, ok := d.mem[b.Mem()]
 	if !ok || b.Off < 0 || b.N < 0 || b.Off+b.N > a.elems {
 		return 0, fmt.Errorf("buffer (allocation %d, offset %d, %d elements) is not inside an allocation of this device",
 			b.Mem(), b.Off, b.N)
 	}
-	return a.ptr + cu.DevicePtr(b.Off*4), nil
+	return a.ptr + devicePtr(b.Off*4), nil
 }
 
 // check validates a host transfer: the buffer's type and length.
@@ -112,8 +106,8 @@ func check(op string, b kernels.Buf, dt kernels.DType, n int) error {
 	return nil
 }
 
-// Upload copies src into dst (queued on the stream; src may be reused when
-// Upload returns, since the driver stages pageable memory before returning).
+// Upload copies src into dst through the pinned staging buffers (queued on
+// the stream; src may be reused when Upload returns).
 func (d *Device) Upload(dst kernels.Buf, src []float32) error {
 	return uploadSlice(d, dst, src, kernels.F32)
 }
@@ -131,17 +125,11 @@ func uploadSlice[T float32 | int32](d *Device, dst kernels.Buf, src []T, dt kern
 	if len(src) == 0 {
 		return nil
 	}
-	return d.upload(dst, unsafe.Pointer(&src[0]))
-}
-
-func (d *Device) upload(dst kernels.Buf, src unsafe.Pointer) error {
-	d.enter()
-	defer d.leave()
 	p, err := d.lookup(dst)
 	if err != nil {
 		return fmt.Errorf("cuda upload: %w", err)
 	}
-	if err := cu.MemcpyHtoDAsync(p, src, int64(dst.N)*4, d.stream); err != nil {
+	if err := d.staging.upload(p, unsafe.Slice((*byte)(unsafe.Pointer(&src[0])), 4*len(src))); err != nil {
 		return fmt.Errorf("cuda upload %d elements: %w", dst.N, err)
 	}
 	return nil
@@ -156,16 +144,14 @@ func (d *Device) Download(dst []float32, src kernels.Buf) error {
 	if len(dst) == 0 {
 		return nil
 	}
-	d.enter()
-	defer d.leave()
 	p, err := d.lookup(src)
 	if err != nil {
 		return fmt.Errorf("cuda download: %w", err)
 	}
-	if err := cu.MemcpyDtoHAsync(unsafe.Pointer(&dst[0]), p, int64(src.N)*4, d.stream); err != nil {
+	if err := d.drv.copyDtoH(unsafe.Pointer(&dst[0]), p, int64(src.N)*4); err != nil {
 		return fmt.Errorf("cuda download %d elements: %w", src.N, err)
 	}
-	if err := d.stream.Synchronize(); err != nil {
+	if err := d.drv.synchronize(); err != nil {
 		d.fail(fmt.Errorf("download: %w", err))
 	}
 	return d.err
@@ -176,18 +162,16 @@ func (d *Device) Download(dst []float32, src kernels.Buf) error {
 // use the old scratch) only when a larger size is first needed, which
 // happens in the first step of a program; later steps reuse it. On failure
 // the call being prepared is marked bad.
-func (d *Device) scratchPtr(bytes int64) cu.DevicePtr {
+func (d *Device) scratchPtr(bytes int64) devicePtr {
 	if bytes <= d.scratch.bytes {
 		return d.scratch.ptr
 	}
-	d.enter()
-	defer d.leave()
 	size := max(bytes, 2*d.scratch.bytes, 1<<20)
 	if d.scratch.ptr != 0 {
-		if err := d.stream.Synchronize(); err != nil {
+		if err := d.drv.synchronize(); err != nil {
 			d.fail(fmt.Errorf("synchronize before growing scratch: %w", err))
 		}
-		if err := cu.MemFree(d.scratch.ptr); err != nil {
+		if err := d.drv.memFree(d.scratch.ptr); err != nil {
 			d.fail(fmt.Errorf("free scratch: %w", err))
 		}
 		d.scratch = allocation{}

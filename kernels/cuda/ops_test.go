@@ -1,12 +1,14 @@
-//go:build plateau_cuda
+//go:build plateau_cuda || plateau_cudaemu
 
 package cuda
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"strings"
 	"testing"
 
+	"github.com/plateau-lab/plateau/internal/golden"
 	"github.com/plateau-lab/plateau/kernels"
 	"github.com/plateau-lab/plateau/kernels/cpu"
 )
@@ -28,6 +30,15 @@ func TestElementwise(t *testing.T) {
 	p.near("axpy", sum, opTol) // the CPU may fuse the multiply-add
 	p.run(func(d kernels.Device, x func(buf) kernels.Buf) { d.Add(x(a), x(a), x(b)) })
 	p.same("add in place", a)
+	// Sub-buffers off a 16-byte boundary take the kernels' scalar path.
+	p.run(func(d kernels.Device, x func(buf) kernels.Buf) {
+		d.Add(x(sum).Slice(1, 999), x(a).Slice(3, 999), x(b).Slice(2, 999))
+	})
+	p.same("add off 16 bytes", sum)
+	p.run(func(d kernels.Device, x func(buf) kernels.Buf) {
+		d.Axpy(x(sum).Slice(2, 1001), 0.5, x(a).Slice(1, 1001))
+	})
+	p.near("axpy off 16 bytes", sum, opTol)
 	p.run(func(d kernels.Device, x func(buf) kernels.Buf) { d.Copy(x(sum).Slice(5, 1000), x(b).Slice(17, 1000)) })
 	p.same("copy", sum)
 	p.run(func(d kernels.Device, x func(buf) kernels.Buf) { d.Zero(x(sum).Slice(3, 777)) })
@@ -131,24 +142,105 @@ var attnShapes = []struct{ batch, seq, heads, kvHeads, hd int }{
 }
 
 func TestAttention(t *testing.T) {
-	p := newPair(t, FP32)
+	// q, k, v and dout are standard normal, so every output is of order
+	// one, except dq and dk of a one-token sequence: exactly zero (a query
+	// that sees one key), rounding noise on every device. The norm floor of
+	// 1 compares them absolutely at the inputs' scale.
 	for _, s := range attnShapes {
-		name := fmt.Sprintf("attention b%d s%d h%d kv%d hd%d", s.batch, s.seq, s.heads, s.kvHeads, s.hd)
-		rows := s.batch * s.seq
-		nq, nkv := rows*s.heads*s.hd, rows*s.kvHeads*s.hd
-		q, k, v, dout := p.randn(nq, 1), p.randn(nkv, 1), p.randn(nkv, 1), p.randn(nq, 1)
-		out, lse := p.alloc(nq, kernels.F32), p.alloc(s.batch*s.heads*s.seq, kernels.F32)
-		dq, dk, dv := p.alloc(nq, kernels.F32), p.alloc(nkv, kernels.F32), p.alloc(nkv, kernels.F32)
-		p.run(func(d kernels.Device, b func(buf) kernels.Buf) {
-			d.AttentionForward(b(out), b(lse), b(q), b(k), b(v), s.batch, s.seq, s.heads, s.kvHeads, s.hd)
-			d.AttentionBackward(b(dq), b(dk), b(dv), b(q), b(k), b(v), b(out), b(lse), b(dout),
-				s.batch, s.seq, s.heads, s.kvHeads, s.hd)
-		})
-		p.near(name+" out", out, opTol)
-		p.near(name+" lse", lse, opTol)
-		p.near(name+" dq", dq, opTol)
-		p.near(name+" dk", dk, opTol)
-		p.near(name+" dv", dv, opTol)
+		want := attentionOn(t, kernels.NewCPU(2), s.batch, s.seq, s.heads, s.kvHeads, s.hd)
+		got := attentionOn(t, openGPU(t, FP32), s.batch, s.seq, s.heads, s.kvHeads, s.hd)
+		compareAttention(t, fmt.Sprintf("fp32 %v", s), got, want, attnTolerance{opTol, opTol, opTol, opTol, opTol})
+	}
+}
+
+// attnTCTolerance bounds the tensor-core kernels against float32
+// attention. Their inputs, P and dS are rounded to bfloat16 (unit roundoff
+// 2^-8, 3.9e-3) before each product; on the emulated GPU over attnShapes
+// the largest errors against the CPU were out 3.5e-3, lse 2.4e-3, dq 8.1e-3,
+// dk 6.2e-3, dv 3.4e-3 of the max-norm. The bounds leave a factor of about 3
+// (the GPU sums the products in another order).
+var attnTCTolerance = attnTolerance{out: 1e-2, lse: 1e-2, dq: 2.5e-2, dk: 2e-2, dv: 1e-2}
+
+// TestAttentionTensorCores runs the bf16 tensor-core kernels (the device's
+// attention in BF16 precision) against the float32 kernels of the same
+// device and against the CPU.
+func TestAttentionTensorCores(t *testing.T) {
+	for _, s := range attnShapes {
+		cpuOut := attentionOn(t, kernels.NewCPU(2), s.batch, s.seq, s.heads, s.kvHeads, s.hd)
+		fp32 := attentionOn(t, openGPU(t, FP32), s.batch, s.seq, s.heads, s.kvHeads, s.hd)
+		tc := attentionOn(t, openGPU(t, BF16), s.batch, s.seq, s.heads, s.kvHeads, s.hd)
+		compareAttention(t, fmt.Sprintf("bf16 against the CPU %v", s), tc, cpuOut, attnTCTolerance)
+		compareAttention(t, fmt.Sprintf("bf16 against fp32 %v", s), tc, fp32, attnTCTolerance)
+	}
+}
+
+// attnOutputs are out, lse, dq, dk and dv of one attention case.
+type attnOutputs [5][]float32
+
+// attnTolerance bounds each output's error relative to its max-norm.
+type attnTolerance struct{ out, lse, dq, dk, dv float64 }
+
+// attentionOn runs attention forward and backward on dev with inputs drawn
+// from a fixed seed (the same on every device) and closes dev.
+func attentionOn(t *testing.T, dev kernels.Device, batch, seq, heads, kvHeads, hd int) attnOutputs {
+	t.Helper()
+	defer dev.Close()
+	r := rand.New(rand.NewPCG(uint64(batch*1000+seq), uint64(heads*100+hd)))
+	rows := batch * seq
+	nq, nkv, nl := rows*heads*hd, rows*kvHeads*hd, batch*heads*seq
+	buf := func(n int) kernels.Buf {
+		b, err := dev.Alloc(n, kernels.F32)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	q, k, v, dout := normalBuf(t, dev, r, nq), normalBuf(t, dev, r, nkv), normalBuf(t, dev, r, nkv), normalBuf(t, dev, r, nq)
+	out, lse, dq, dk, dv := buf(nq), buf(nl), buf(nq), buf(nkv), buf(nkv)
+	dev.AttentionForward(out, lse, q, k, v, batch, seq, heads, kvHeads, hd)
+	dev.AttentionBackward(dq, dk, dv, q, k, v, out, lse, dout, batch, seq, heads, kvHeads, hd)
+	var res attnOutputs
+	for i, b := range []kernels.Buf{out, lse, dq, dk, dv} {
+		res[i] = make([]float32, b.N)
+		if err := dev.Download(res[i], b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := dev.Sync(); err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+// normalBuf allocates n float32s on dev holding standard normal draws of r.
+func normalBuf(tb testing.TB, dev kernels.Device, r *rand.Rand, n int) kernels.Buf {
+	tb.Helper()
+	b, err := dev.Alloc(n, kernels.F32)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	v := make([]float32, n)
+	for i := range v {
+		v[i] = float32(r.NormFloat64())
+	}
+	if err := dev.Upload(b, v); err != nil {
+		tb.Fatal(err)
+	}
+	return b
+}
+
+// compareAttention checks got against want, with the norm floored at 1.
+func compareAttention(t *testing.T, name string, got, want attnOutputs, tol attnTolerance) {
+	t.Helper()
+	for i, what := range []string{"out", "lse", "dq", "dk", "dv"} {
+		e := golden.RelMaxErrFloor(got[i], want[i], 1)
+		bound := [5]float64{tol.out, tol.lse, tol.dq, tol.dk, tol.dv}[i]
+		if testing.Verbose() {
+			t.Logf("attention %s %s: %.3g of the max-norm", name, what, e)
+		}
+		if e > bound {
+			t.Errorf("attention %s %s: %.3g of the max-norm (tolerance %.1g)", name, what, e, bound)
+		}
 	}
 }
 
@@ -164,6 +256,13 @@ func TestSwiGLU(t *testing.T) {
 	p.near("swiglu out", out, opTol)
 	p.near("swiglu dgate", dg, opTol)
 	p.near("swiglu dup", du, opTol)
+	p.run(func(d kernels.Device, b func(buf) kernels.Buf) { // off 16 bytes: the scalar path
+		d.SwiGLUForward(b(out).Slice(1, n-3), b(gate).Slice(2, n-3), b(up).Slice(3, n-3))
+		d.SwiGLUBackward(b(dg).Slice(3, n-3), b(du).Slice(1, n-3), b(gate).Slice(2, n-3), b(up), b(dout).Slice(1, n-3))
+	})
+	p.near("swiglu out off 16 bytes", out, opTol)
+	p.near("swiglu dgate off 16 bytes", dg, opTol)
+	p.near("swiglu dup off 16 bytes", du, opTol)
 }
 
 func TestCrossEntropy(t *testing.T) {
@@ -216,6 +315,11 @@ func TestClipAndAdamW(t *testing.T) {
 	p.same("adamw param", param) // the same float32 operations in the same order
 	p.same("adamw m", m)
 	p.same("adamw v", v)
+	p.run(func(d kernels.Device, b func(buf) kernels.Buf) { // off 16 bytes: the scalar path
+		d.AdamW(b(param).Slice(1, n-1), b(g).Slice(1, n-1), b(m).Slice(1, n-1), b(v).Slice(1, n-1), b(scale), 3e-4, 0.9, 0.95, 1e-8, 0.1, 4)
+	})
+	p.same("adamw param off 16 bytes", param)
+	p.same("adamw m off 16 bytes", m)
 }
 
 func TestInferenceKernels(t *testing.T) {

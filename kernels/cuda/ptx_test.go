@@ -93,6 +93,11 @@ func TestAttnVariants(t *testing.T) {
 			t.Errorf("HD %d: %d rows per block, attention.cu has %d", v.maxHD, v.rows, want)
 		}
 	}
+	for _, v := range tcVariants {
+		if v.rows != 64 {
+			t.Errorf("tensor-core HD %d: %d rows per block, attention_tc.cu has 64 (16 per warp, 4 warps)", v.maxHD, v.rows)
+		}
+	}
 	for hd := 1; hd <= 200; hd++ {
 		v, ok := attnVariantFor(hd)
 		if hd > 128 {

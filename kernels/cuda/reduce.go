@@ -1,4 +1,4 @@
-//go:build plateau_cuda
+//go:build plateau_cuda || plateau_cudaemu
 
 package cuda
 
@@ -24,13 +24,13 @@ func (d *Device) SumSquares(out, x kernels.Buf) {
 	}
 	d.kernel(kSumSquaresPartial).dev(s).buf(x).i64(n).i64(sumChunk).
 		run(dim3{parts, 1, 1}, dim3{blockSize, 1, 1})
-	d.kernel(kSumSquaresFinish).buf(out).dev(s).i32(parts).
-		run(dim3{1, 1, 1}, dim3{reduceThreads, 1, 1})
+	d.kernel(kSumSquaresFinish).bufN(out, 1).dev(s).i32(parts).
+		run(dim3{1, 1, 1}, reduceBlock(parts, reduceThreads))
 }
 
 // ClipScale sets scale[0] = gradScale*min(1, maxNorm/(gradScale*sqrt(sumsq[0])+1e-6))
 // (reduce.cu; maxNorm <= 0 disables clipping).
 func (d *Device) ClipScale(scale, sumsq kernels.Buf, gradScale, maxNorm float32) {
-	d.kernel(kClipScale).buf(scale).buf(sumsq).f32(gradScale).f32(maxNorm).
+	d.kernel(kClipScale).bufN(scale, 1).bufN(sumsq, 1).f32(gradScale).f32(maxNorm).
 		run(dim3{1, 1, 1}, dim3{32, 1, 1})
 }

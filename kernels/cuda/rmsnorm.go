@@ -1,4 +1,4 @@
-//go:build plateau_cuda
+//go:build plateau_cuda || plateau_cudaemu
 
 package cuda
 
@@ -11,14 +11,14 @@ const rmsNormGroupRows = 128
 // RMSNormForward sets out = x*rstd*w and saves rstd (rmsnorm.cu), one warp
 // per row.
 func (d *Device) RMSNormForward(out, rstd, x, w kernels.Buf, rows, dim int, eps float32) {
-	d.kernel(kRMSNormForward).buf(out).buf(rstd).buf(x).buf(w).i32(rows).i32(dim).f32(eps).
+	d.kernel(kRMSNormForward).bufN(out, rows*dim).bufN(rstd, rows).bufN(x, rows*dim).bufN(w, dim).i32(rows).i32(dim).f32(eps).
 		run(dim3{ceilDiv(rows, blockSize/32), 1, 1}, dim3{blockSize, 1, 1})
 }
 
 // RMSNormBackward sets dx (one warp per row) and dw (a two-pass column
 // reduction over fixed groups of rows, through scratch).
 func (d *Device) RMSNormBackward(dx, dw, x, w, rstd, dout kernels.Buf, rows, dim int) {
-	d.kernel(kRMSNormBackwardDx).buf(dx).buf(x).buf(w).buf(rstd).buf(dout).i32(rows).i32(dim).
+	d.kernel(kRMSNormBackwardDx).bufN(dx, rows*dim).bufN(x, rows*dim).bufN(w, dim).bufN(rstd, rows).bufN(dout, rows*dim).i32(rows).i32(dim).
 		run(dim3{ceilDiv(rows, blockSize/32), 1, 1}, dim3{blockSize, 1, 1})
 	if dim <= 0 {
 		return
@@ -37,6 +37,6 @@ func (d *Device) RMSNormBackward(dx, dw, x, w, rstd, dout kernels.Buf, rows, dim
 	}
 	d.kernel(kRMSNormBackwardDwPartial).dev(partial).buf(x).buf(rstd).buf(dout).i32(rows).i32(dim).i32(per).
 		run(dim3{ceilDiv(dim, 32), groups, 1}, dim3{32, 8, 1})
-	d.kernel(kRMSNormBackwardDwSum).buf(dw).dev(partial).i32(groups).i32(dim).
+	d.kernel(kRMSNormBackwardDwSum).bufN(dw, dim).dev(partial).i32(groups).i32(dim).
 		run(dim3{ceilDiv(dim, blockSize), 1, 1}, dim3{blockSize, 1, 1})
 }

@@ -1,4 +1,4 @@
-//go:build plateau_cuda
+//go:build plateau_cuda || plateau_cudaemu
 
 package cuda
 
@@ -15,6 +15,6 @@ func (d *Device) RoPE(out, x, cos, sin kernels.Buf, rows, seq, heads, hd int, in
 	if seq <= 0 {
 		return
 	}
-	d.kernel(kRoPE).buf(out).buf(x).buf(cos).buf(sin).i32(rows).i32(seq).i32(heads).i32(hd).i32(inv).
+	d.kernel(kRoPE).bufN(out, rows*heads*hd).bufN(x, rows*heads*hd).bufN(cos, seq*(hd/2)).bufN(sin, seq*(hd/2)).i32(rows).i32(seq).i32(heads).i32(hd).i32(inv).
 		run(d.linear(n), dim3{blockSize, 1, 1})
 }

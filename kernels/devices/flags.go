@@ -17,7 +17,7 @@ type Flags struct {
 
 // Register adds -device, -precision and -threads to fs, writing into f.
 func (f *Flags) Register(fs *flag.FlagSet) {
-	fs.StringVar(&f.Device, "device", "cpu", "device: cpu, or cuda / cuda:N in a binary built with -tags plateau_cuda")
+	fs.StringVar(&f.Device, "device", "cpu", "device: cpu, or cuda / cuda:N in a binary built with -tags plateau_cuda (or plateau_cudaemu: the emulated GPU)")
 	fs.StringVar(&f.Precision, "precision", "", "GEMM precision on cuda: fp32, tf32 or bf16 (empty: tf32); the CPU computes in fp32")
 	fs.IntVar(&f.Threads, "threads", 0, "CPU threads (0: all cores)")
 }

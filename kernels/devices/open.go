@@ -1,7 +1,9 @@
 // Package devices opens a kernels.Device by name, so that a command can
 // offer -device cpu|cuda while the CUDA device is compiled only into
 // binaries built with -tags plateau_cuda (its driver bindings need a GPU
-// machine's libraries and exit the process when no GPU is present).
+// machine's libraries and exit the process when no GPU is present), or
+// with -tags plateau_cudaemu, where "cuda" is the emulated GPU of
+// kernels/cuda/emu.
 package devices
 
 import (
@@ -18,7 +20,7 @@ import (
 //     in float32 only, so precision must be "" or "fp32".
 //   - "cuda" or "cuda:N": GPU 0 or GPU N, with GEMMs in precision "fp32",
 //     "tf32" or "bf16" ("" is tf32); threads is unused. Only in binaries
-//     built with -tags plateau_cuda.
+//     built with -tags plateau_cuda (a GPU) or plateau_cudaemu (the emulated GPU).
 //
 // The caller closes the device.
 func Open(name string, threads int, precision string) (kernels.Device, error) {

@@ -1,4 +1,4 @@
-//go:build !plateau_cuda
+//go:build !plateau_cuda && !plateau_cudaemu
 
 package devices
 
