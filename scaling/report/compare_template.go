@@ -61,7 +61,7 @@ var comparePageTemplate = htmltemplate.Must(htmltemplate.New("compare").Funcs(fu
 </body></html>
 `))
 
-var compareMarkdownTemplate = template.Must(template.New("compare-md").Funcs(template.FuncMap(funcs)).Parse(`# {{.Title}}
+var compareMarkdownTemplate = template.Must(markdownBase("compare-md").Parse(`# {{.Title}}
 
 Runs from ` + "`{{.Source}}`" + `:{{range .Rows}} {{len .Analysis.Points}} of the [{{.Arch}}]({{.MarkdownLink}});{{end}} fitted family by family with the same laws and bootstrap.{{if .NGram}} The n-gram baseline is fitted on the same token budgets.{{end}} The same as one page: [report.html](report.html); every fitted number: [fit.json](fit.json).
 
@@ -98,15 +98,7 @@ Along D at each family's largest N, and along N at its largest D: the knee of th
 {{else}}
 The limit test could not be run; see the family's report.
 {{end}}{{end}}
-{{range .Figures}}
-![{{.Title}}]({{.File}}.png)
-
-**{{.Title}}.** {{.Caption}} ([SVG]({{.File}}.svg))
-{{end}}{{if .Missing}}
-Figures left out:
-{{range .Missing}}
-- {{.}}{{end}}
-{{end}}{{with .Positions}}
+{{template "figures" .}}{{with .Positions}}
 ## Loss by position in the context
 
 Held-out loss (nats/token) of each family's largest run at the given position of the window.

@@ -19,7 +19,7 @@ const provenanceMarkdown = `## Provenance
 - written: {{.Provenance.Created.Format "2006-01-02 15:04 UTC"}}
 `
 
-var markdownTemplate = template.Must(template.New("markdown").Funcs(template.FuncMap(funcs)).Parse(`# {{.Title}}
+var markdownTemplate = template.Must(markdownBase("markdown").Parse(`# {{.Title}}
 
 {{len .Analysis.Points}} runs from ` + "`{{.Source}}`" + `.{{if .Entropy}} The data's entropy rate is H = {{g .Entropy}} nats/token: no model can go below it.{{end}} The full report, with every table, is [report.html](report.html); every fitted number is in [fit.json](fit.json).
 
@@ -30,15 +30,7 @@ var markdownTemplate = template.Must(template.New("markdown").Funcs(template.Fun
 - {{.}}{{end}}
 {{else}}The limit test could not be run; see the warnings below.
 {{end}}
-{{range .Figures}}
-![{{.Title}}]({{.File}}.png)
-
-**{{.Title}}.** {{.Caption}} ([SVG]({{.File}}.svg))
-{{end}}{{if .Missing}}
-Figures left out:
-{{range .Missing}}
-- {{.}}{{end}}
-{{end}}
+{{template "figures" .}}
 ## Approach 3: L(N, D) = E + A/N^α + B/D^β
 
 | law | E | A | α | B | β | a | b | RMSE (log loss) | converged |
@@ -84,3 +76,22 @@ Fitted E = {{iv .E}} against the source's entropy H = {{g .H}} nats/token: E −
 {{end}}
 ` + provenanceMarkdown + `{{define "mdlaw"}}| {{.Name}} | {{with .Est.Intervals}}{{iv .E}} | {{iv .A}} | {{iv .Alpha}} | {{iv .B}} | {{iv .Beta}} | {{iv .NExponent}} | {{iv .DExponent}}{{else}}{{with .Est.Fit.Law}}{{g .E}} | {{g .A}} | {{g .Alpha}} | {{g .B}} | {{g .Beta}} | | {{end}}{{end}} | {{g .Est.Fit.RMSE}} | {{.Est.Fit.Converged}} |
 {{end}}`))
+
+// markdownFigures is the figures section both Markdown pages share: each
+// figure as PNG with its caption and a link to the SVG, then the figures
+// that could not be drawn.
+const markdownFigures = `{{define "figures"}}{{range .Figures}}
+![{{.Title}}]({{.File}}.png)
+
+**{{.Title}}.** {{.Caption}} ([SVG]({{.File}}.svg))
+{{end}}{{if .Missing}}
+Figures left out:
+{{range .Missing}}
+- {{.}}{{end}}
+{{end}}{{end}}`
+
+// markdownBase is a Markdown template with the report's functions and the
+// shared "figures" section, ready for a page's own text.
+func markdownBase(name string) *template.Template {
+	return template.Must(template.New(name).Funcs(template.FuncMap(funcs)).Parse(markdownFigures))
+}
